@@ -1,6 +1,42 @@
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
-app.MapGet("/healthz", () => "ok");
-app.Run();
+using Acs.Api.Health;
+using Acs.Api.Hosting;
+using Acs.Core;
+using Acs.Data;
 
+var builder = WebApplication.CreateBuilder(args);
+
+var (settings, errors) = AcsSettings.Load(builder.Configuration);
+if (settings is null)
+{
+    foreach (var error in errors)
+    {
+        await Console.Error.WriteLineAsync($"AcsService cannot start: {error}");
+    }
+
+    return 2;
+}
+
+builder.Services.AddAcsCore();
+builder.Services.AddAcsData(settings.ConnectionString);
+builder.Services.AddAcsApi(settings);
+
+var app = builder.Build();
+
+if (args.Contains("migrate", StringComparer.Ordinal))
+{
+    return await app.RunMigrateCommandAsync();
+}
+
+if (!await app.MigrateOnStartupAsync(patience: TimeSpan.FromSeconds(60)))
+{
+    return 1;
+}
+
+app.UseAcsPipeline();
+app.MapHealthEndpoints();
+
+await app.RunAsync();
+return 0;
+
+/// <summary>The entry point, visible to the HTTP tests.</summary>
 public partial class Program;

@@ -1,0 +1,100 @@
+using System.Globalization;
+using System.Net;
+using Acs.Core.Tenants;
+
+namespace Acs.Api.Hosting;
+
+/// <summary>The service's settings, read once from configuration (environment variables in production).</summary>
+public sealed record AcsSettings(
+    string ConnectionString,
+    IReadOnlyList<PublicUrlTemplate> PublicUrls,
+    string AdminApiKey,
+    IReadOnlyList<IPAddress> TrustedProxies,
+    TimeSpan SessionLifetime,
+    bool RateLimitingEnabled,
+    bool DevelopmentIdpEnabled)
+{
+    public const int MinimumAdminApiKeyLength = 16;
+
+    /// <summary>Reads and checks every setting; on failure returns one line per problem, naming the variable to set.</summary>
+    public static (AcsSettings? Settings, IReadOnlyList<string> Errors) Load(IConfiguration configuration)
+    {
+        var errors = new List<string>();
+
+        var connectionString = configuration.GetConnectionString("Acs");
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            errors.Add("ConnectionStrings__Acs is not set: give the Npgsql connection string of the PostgreSQL database, e.g. Host=localhost;Port=5432;Database=acs;Username=acs;Password=...");
+        }
+
+        var templates = new List<PublicUrlTemplate>();
+        var rawTemplates = configuration.GetSection("Acs:PublicUrls").GetChildren().Select(c => c.Value).ToList();
+        if (rawTemplates.Count == 0)
+        {
+            errors.Add("Acs__PublicUrls__0 is not set: give the public URL template of tenant sites, e.g. https://{subdomain}.statuspage.io");
+        }
+
+        for (var i = 0; i < rawTemplates.Count; i++)
+        {
+            if (PublicUrlTemplate.TryParse(rawTemplates[i], out var template, out var error))
+            {
+                templates.Add(template!);
+            }
+            else
+            {
+                errors.Add($"Acs__PublicUrls__{i} {error}");
+            }
+        }
+
+        var adminApiKey = configuration["Acs:AdminApiKey"];
+        if (string.IsNullOrWhiteSpace(adminApiKey) || adminApiKey.Length < MinimumAdminApiKeyLength)
+        {
+            errors.Add($"Acs__AdminApiKey is not set or shorter than {MinimumAdminApiKeyLength} characters: set a long random operator key (e.g. openssl rand -hex 32)");
+        }
+
+        var proxies = new List<IPAddress>();
+        foreach (var child in configuration.GetSection("Acs:TrustedProxies").GetChildren())
+        {
+            if (IPAddress.TryParse(child.Value, out var address))
+            {
+                proxies.Add(address);
+            }
+            else
+            {
+                errors.Add($"Acs__TrustedProxies__{child.Key} '{child.Value}' is not an IP address");
+            }
+        }
+
+        var lifetime = TimeSpan.FromHours(8);
+        var rawLifetime = configuration["Acs:Session:Lifetime"];
+        if (!string.IsNullOrWhiteSpace(rawLifetime)
+            && (!TimeSpan.TryParse(rawLifetime, CultureInfo.InvariantCulture, out lifetime) || lifetime <= TimeSpan.Zero))
+        {
+            errors.Add($"Acs__Session__Lifetime '{rawLifetime}' is not a positive time span such as 08:00:00");
+        }
+
+        var rateLimiting = ReadBool(configuration, "Acs:RateLimiting:Enabled", "Acs__RateLimiting__Enabled", true, errors);
+        var devIdp = ReadBool(configuration, "Acs:DevelopmentIdp:Enabled", "Acs__DevelopmentIdp__Enabled", false, errors);
+
+        return errors.Count > 0
+            ? (null, errors)
+            : (new AcsSettings(connectionString!, templates, adminApiKey!, proxies, lifetime, rateLimiting, devIdp), errors);
+    }
+
+    private static bool ReadBool(IConfiguration configuration, string key, string variable, bool fallback, List<string> errors)
+    {
+        var raw = configuration[key];
+        if (string.IsNullOrWhiteSpace(raw))
+        {
+            return fallback;
+        }
+
+        if (bool.TryParse(raw, out var value))
+        {
+            return value;
+        }
+
+        errors.Add($"{variable} '{raw}' is not true or false");
+        return fallback;
+    }
+}

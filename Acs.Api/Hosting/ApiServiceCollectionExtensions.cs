@@ -1,0 +1,40 @@
+using Acs.Api.Health;
+using Microsoft.AspNetCore.HttpOverrides;
+
+namespace Acs.Api.Hosting;
+
+public static class ApiServiceCollectionExtensions
+{
+    /// <summary>Registers the HTTP side: settings, problem details, health checks, forwarded headers.</summary>
+    public static IServiceCollection AddAcsApi(this IServiceCollection services, AcsSettings settings)
+    {
+        services.AddSingleton(settings);
+        services.AddProblemDetails();
+        services.AddAcsHealthChecks();
+        services.Configure<ForwardedHeadersOptions>(options =>
+        {
+            options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto | ForwardedHeaders.XForwardedHost;
+            // Only the configured proxies may speak for the client: a spoofed X-Forwarded-Host must not pick another tenant.
+            options.KnownIPNetworks.Clear();
+            options.KnownProxies.Clear();
+            foreach (var proxy in settings.TrustedProxies)
+            {
+                options.KnownProxies.Add(proxy);
+            }
+        });
+        return services;
+    }
+
+    public static WebApplication UseAcsPipeline(this WebApplication app)
+    {
+        var settings = app.Services.GetRequiredService<AcsSettings>();
+        if (settings.TrustedProxies.Count > 0)
+        {
+            app.UseForwardedHeaders();
+        }
+
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        return app;
+    }
+}

@@ -1,0 +1,14 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Acs.Core;
+
+public static class CoreServiceCollectionExtensions
+{
+    /// <summary>Registers the decision-making services: SAML validation, provisioning rules, the login use case.</summary>
+    public static IServiceCollection AddAcsCore(this IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        return services;
+    }
+}

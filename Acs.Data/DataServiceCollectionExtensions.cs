@@ -1,0 +1,24 @@
+using Acs.Data.Migrations;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace Acs.Data;
+
+public static class DataServiceCollectionExtensions
+{
+    /// <summary>Registers the one <see cref="NpgsqlDataSource"/> of the process and the stores built on it.</summary>
+    public static IServiceCollection AddAcsData(this IServiceCollection services, string connectionString)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+        services.AddSingleton(sp =>
+        {
+            var builder = new NpgsqlDataSourceBuilder(connectionString);
+            builder.UseLoggerFactory(sp.GetService<ILoggerFactory>());
+            return builder.Build();
+        });
+        services.AddSingleton<DatabaseMigrator>();
+        services.AddSingleton<DatabaseReadiness>();
+        return services;
+    }
+}

@@ -1,0 +1,115 @@
+using Acs.Tests.TestInfrastructure;
+using Dapper;
+using Npgsql;
+
+namespace Acs.Tests.Data;
+
+/// <summary>The constraints that keep data right under concurrency refuse duplicates at the database itself.</summary>
+public sealed class SchemaConstraintTests
+{
+    private NpgsqlDataSource _dataSource = null!;
+
+    [OneTimeSetUp]
+    public async Task CreateDatabase() =>
+        _dataSource = NpgsqlDataSource.Create(await PostgresServer.CreateDatabaseAsync("constraints"));
+
+    [OneTimeTearDown]
+    public async Task DropDataSource() => await _dataSource.DisposeAsync();
+
+    [Test]
+    public async Task Tenants_WithDuplicateSubdomain_AreRefused()
+    {
+        var subdomain = NewSubdomain();
+        await InsertTenant(subdomain);
+
+        var ex = Assert.ThrowsAsync<PostgresException>(() => InsertTenant(subdomain));
+
+        Assert.That(ex!.SqlState, Is.EqualTo(PostgresErrorCodes.UniqueViolation));
+        Assert.That(ex.ConstraintName, Is.EqualTo("tenants_subdomain_key"));
+    }
+
+    [Test]
+    public async Task Members_WithSameEmailInAnotherCase_AreRefused()
+    {
+        var tenant = await InsertTenant(NewSubdomain());
+        await InsertMember(tenant, "Britta.Simon@contoso.com", subject: null);
+
+        var ex = Assert.ThrowsAsync<PostgresException>(() => InsertMember(tenant, "britta.simon@CONTOSO.com", subject: null));
+
+        Assert.That(ex!.ConstraintName, Is.EqualTo("members_tenant_email_key"));
+    }
+
+    [Test]
+    public async Task Members_WithSameEmailInAnotherTenant_AreAllowed()
+    {
+        var acme = await InsertTenant(NewSubdomain());
+        var globex = await InsertTenant(NewSubdomain());
+        await InsertMember(acme, "britta@contoso.com", subject: "subject-1");
+
+        Assert.DoesNotThrowAsync(() => InsertMember(globex, "britta@contoso.com", subject: "subject-1"));
+    }
+
+    [Test]
+    public async Task Members_WithDuplicateIdpSubject_AreRefused()
+    {
+        var tenant = await InsertTenant(NewSubdomain());
+        await InsertMember(tenant, "a@contoso.com", subject: "0f9b7c1e-oid");
+
+        var ex = Assert.ThrowsAsync<PostgresException>(() => InsertMember(tenant, "b@contoso.com", subject: "0f9b7c1e-oid"));
+
+        Assert.That(ex!.ConstraintName, Is.EqualTo("members_tenant_idp_subject_key"));
+    }
+
+    [Test]
+    public async Task ConsumedAssertions_WithDuplicateId_AreRefused()
+    {
+        var tenant = await InsertTenant(NewSubdomain());
+        const string sql = """
+            INSERT INTO consumed_assertions (tenant_id, assertion_id, consumed_at, expires_at)
+            VALUES (@tenant, '_a1', now(), now() + interval '1 hour')
+            """;
+        await using var connection = await _dataSource.OpenConnectionAsync();
+        await connection.ExecuteAsync(sql, new { tenant });
+
+        var ex = Assert.ThrowsAsync<PostgresException>(() => connection.ExecuteAsync(sql, new { tenant }));
+
+        Assert.That(ex!.SqlState, Is.EqualTo(PostgresErrorCodes.UniqueViolation));
+    }
+
+    [Test]
+    public async Task DeletingTenant_RemovesItsRows()
+    {
+        var tenant = await InsertTenant(NewSubdomain());
+        await InsertMember(tenant, "c@contoso.com", subject: "s");
+        await using var connection = await _dataSource.OpenConnectionAsync();
+
+        await connection.ExecuteAsync("DELETE FROM tenants WHERE id = @tenant", new { tenant });
+
+        var members = await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM members WHERE tenant_id = @tenant", new { tenant });
+        Assert.That(members, Is.Zero);
+    }
+
+    private static string NewSubdomain() => "t" + Guid.NewGuid().ToString("N")[..10];
+
+    private async Task<Guid> InsertTenant(string subdomain)
+    {
+        const string sql = """
+            INSERT INTO tenants (id, subdomain, display_name, created_at, updated_at)
+            VALUES (@id, @subdomain, @subdomain, now(), now())
+            """;
+        var id = Guid.NewGuid();
+        await using var connection = await _dataSource.OpenConnectionAsync();
+        await connection.ExecuteAsync(sql, new { id, subdomain });
+        return id;
+    }
+
+    private async Task InsertMember(Guid tenant, string email, string? subject)
+    {
+        const string sql = """
+            INSERT INTO members (id, tenant_id, email, role, created_via, idp_subject, created_at, updated_at)
+            VALUES (@id, @tenant, @email, 'team_member', 'admin', @subject, now(), now())
+            """;
+        await using var connection = await _dataSource.OpenConnectionAsync();
+        await connection.ExecuteAsync(sql, new { id = Guid.NewGuid(), tenant, email, subject });
+    }
+}

@@ -1,0 +1,111 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace Acs.Tests.TestInfrastructure;
+
+/// <summary>
+/// A throwaway PostgreSQL cluster in a temp folder on a free loopback port. PostgreSQL refuses to run as root, so
+/// when the tests run as root the cluster belongs to, and runs as, the <c>postgres</c> user.
+/// </summary>
+internal sealed class LocalPostgresCluster : IAsyncDisposable
+{
+    private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(90);
+
+    private readonly string _binDirectory;
+    private readonly string _folder;
+    private readonly bool _asPostgresUser;
+
+    private LocalPostgresCluster(string binDirectory, string folder, int port, bool asPostgresUser)
+    {
+        _binDirectory = binDirectory;
+        _folder = folder;
+        Port = port;
+        _asPostgresUser = asPostgresUser;
+    }
+
+    public int Port { get; }
+
+    public string ConnectionString =>
+        $"Host=127.0.0.1;Port={Port};Username=postgres;Database=postgres;Pooling=true;Maximum Pool Size=50;Timeout=15";
+
+    public static async Task<LocalPostgresCluster> StartAsync(string binDirectory)
+    {
+        var asPostgresUser = Environment.UserName == "root";
+        var folder = Path.Combine(Path.GetTempPath(), "acs-test-pg-" + Guid.NewGuid().ToString("N")[..12]);
+        Directory.CreateDirectory(folder);
+        var cluster = new LocalPostgresCluster(binDirectory, folder, FreePort(), asPostgresUser);
+        try
+        {
+            if (asPostgresUser)
+            {
+                await Must("chown", ["-R", "postgres:postgres", folder]);
+            }
+
+            var data = Path.Combine(folder, "data");
+            await cluster.RunAsPostgres("initdb", ["-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C", "--no-sync"]);
+            // Durability settings off: a test cluster trades crash safety for speed.
+            var options = $"-c listen_addresses=127.0.0.1 -p {cluster.Port} -k {folder} -c fsync=off -c synchronous_commit=off " +
+                          "-c full_page_writes=off -c max_connections=300";
+            await cluster.RunAsPostgres("pg_ctl", ["-D", data, "-l", Path.Combine(folder, "postgres.log"), "-o", options, "-w", "-t", "60", "start"]);
+            return cluster;
+        }
+        catch
+        {
+            await cluster.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        var data = Path.Combine(_folder, "data");
+        if (Directory.Exists(data))
+        {
+            try
+            {
+                await RunAsPostgres("pg_ctl", ["-D", data, "-m", "immediate", "-w", "stop"]);
+            }
+            catch (InvalidOperationException)
+            {
+                // Not running: nothing to stop.
+            }
+        }
+
+        try
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private async Task RunAsPostgres(string tool, string[] arguments)
+    {
+        var path = Path.Combine(_binDirectory, tool);
+        if (_asPostgresUser)
+        {
+            await Must("runuser", ["-u", "postgres", "--", path, .. arguments]);
+        }
+        else
+        {
+            await Must(path, arguments);
+        }
+    }
+
+    private static async Task Must(string fileName, string[] arguments)
+    {
+        var (exitCode, output) = await ProcessRunner.RunAsync(fileName, arguments, CommandTimeout, workingDirectory: Path.GetTempPath());
+        if (exitCode != 0)
+        {
+            throw new InvalidOperationException($"{fileName} {string.Join(' ', arguments)} failed ({exitCode}): {output}");
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
