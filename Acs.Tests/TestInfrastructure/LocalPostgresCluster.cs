@@ -43,10 +43,7 @@ internal sealed class LocalPostgresCluster : IAsyncDisposable
 
             var data = Path.Combine(folder, "data");
             await cluster.RunAsPostgres("initdb", ["-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C", "--no-sync"]);
-            // Durability settings off: a test cluster trades crash safety for speed.
-            var options = $"-c listen_addresses=127.0.0.1 -p {cluster.Port} -k {folder} -c fsync=off -c synchronous_commit=off " +
-                          "-c full_page_writes=off -c max_connections=300";
-            await cluster.RunAsPostgres("pg_ctl", ["-D", data, "-l", Path.Combine(folder, "postgres.log"), "-o", options, "-w", "-t", "60", "start"]);
+            await cluster.StartAgainAsync();
             return cluster;
         }
         catch
@@ -55,6 +52,17 @@ internal sealed class LocalPostgresCluster : IAsyncDisposable
             throw;
         }
     }
+
+    /// <summary>Stops the server but keeps its data, as an outage would.</summary>
+    public Task StopAsync() => RunAsPostgres("pg_ctl", ["-D", Path.Combine(_folder, "data"), "-m", "fast", "-w", "stop"]);
+
+    public Task StartAgainAsync() => RunAsPostgres("pg_ctl", ["-D", Path.Combine(_folder, "data"), "-l", Path.Combine(_folder, "postgres.log"),
+        "-o", StartOptions, "-w", "-t", "60", "start"]);
+
+    private string StartOptions =>
+        // Durability settings off: a test cluster trades crash safety for speed.
+        $"-c listen_addresses=127.0.0.1 -p {Port} -k {_folder} -c fsync=off -c synchronous_commit=off " +
+        "-c full_page_writes=off -c max_connections=300";
 
     public async ValueTask DisposeAsync()
     {

@@ -1,0 +1,71 @@
+using Acs.Tests.TestInfrastructure;
+
+namespace Acs.Tests.Api;
+
+/// <summary>The service as operators start it: a real process, configured by environment variables.</summary>
+public sealed class StartupTests
+{
+    private static readonly string ApiDll = Path.Combine(AppContext.BaseDirectory, "Acs.Api.dll");
+
+    [Test]
+    public async Task Start_WithoutConnectionString_StopsWithOneClearLineAndNoStackTrace()
+    {
+        var (exitCode, output) = await RunApi([], new Dictionary<string, string?>
+        {
+            ["ConnectionStrings__Acs"] = null,
+            ["Acs__PublicUrls__0"] = "https://{subdomain}.statuspage.io",
+            ["Acs__AdminApiKey"] = "0123456789abcdef0123",
+        });
+
+        Assert.That(exitCode, Is.Not.Zero);
+        Assert.That(output, Does.Contain("ConnectionStrings__Acs is not set"));
+        Assert.That(output, Does.Not.Contain("Exception").And.Not.Contain("   at "));
+    }
+
+    [Test]
+    public async Task Start_WithMalformedPublicUrl_NamesTheVariable()
+    {
+        var (exitCode, output) = await RunApi([], new Dictionary<string, string?>
+        {
+            ["ConnectionStrings__Acs"] = "Host=127.0.0.1",
+            ["Acs__PublicUrls__0"] = "statuspage.io",
+            ["Acs__AdminApiKey"] = "0123456789abcdef0123",
+        });
+
+        Assert.That(exitCode, Is.Not.Zero);
+        Assert.That(output, Does.Contain("Acs__PublicUrls__0"));
+    }
+
+    [Test]
+    public async Task MigrateCommand_OnEmptyDatabase_AppliesAndExitsZero()
+    {
+        var connectionString = await PostgresServer.CreateEmptyDatabaseAsync("migratecmd");
+
+        var (exitCode, output) = await RunApi(["migrate"], ValidEnvironment(connectionString));
+
+        Assert.That(exitCode, Is.Zero, output);
+        Assert.That(output, Does.Contain("migrate: applied"));
+    }
+
+    [Test]
+    public async Task MigrateCommand_WhenDatabaseUnreachable_ExitsNonZeroWithReason()
+    {
+        var (exitCode, output) = await RunApi(["migrate"], ValidEnvironment("Host=127.0.0.1;Port=1;Username=x;Database=x;Timeout=2"));
+
+        Assert.That(exitCode, Is.Not.Zero);
+        Assert.That(output, Does.Contain("migrate: failed: database unreachable"));
+    }
+
+    private static Dictionary<string, string?> ValidEnvironment(string connectionString) => new()
+    {
+        ["ConnectionStrings__Acs"] = connectionString,
+        ["Acs__PublicUrls__0"] = "https://{subdomain}.statuspage.io",
+        ["Acs__AdminApiKey"] = "0123456789abcdef0123",
+    };
+
+    private static Task<(int ExitCode, string Output)> RunApi(string[] arguments, Dictionary<string, string?> environment)
+    {
+        environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        return ProcessRunner.RunAsync("dotnet", [ApiDll, .. arguments], TimeSpan.FromSeconds(60), AppContext.BaseDirectory, environment);
+    }
+}

@@ -1,0 +1,57 @@
+using System.Net;
+using Acs.Tests.TestInfrastructure;
+
+namespace Acs.Tests.Health;
+
+/// <summary>/readyz follows the database: 503 while it is down, 200 again once it is back, with no service restart.</summary>
+public sealed class ReadinessAcrossDatabaseRestartTests
+{
+    [Test]
+    public async Task Readyz_WhenDatabaseStopsAndReturns_Turns503ThenBackTo200()
+    {
+        var binDirectory = PostgresServerChoice.FindLocalBinDirectory(
+            Environment.GetEnvironmentVariable("PATH"),
+            Directory.Exists("/usr/lib/postgresql") ? Directory.GetDirectories("/usr/lib/postgresql") : []);
+        if (binDirectory is null)
+        {
+            RequireInCi("no local PostgreSQL binaries to start and stop a private cluster");
+            return;
+        }
+
+        await using var cluster = await LocalPostgresCluster.StartAsync(binDirectory);
+        await using var factory = new AcsApiFactory(cluster.ConnectionString + ";Timeout=3");
+        using var client = factory.CreateClient();
+
+        Assert.That((await client.GetAsync(new Uri("/readyz", UriKind.Relative))).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+
+        await cluster.StopAsync();
+        using (var down = await client.GetAsync(new Uri("/readyz", UriKind.Relative)))
+        {
+            Assert.That(down.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
+        }
+
+        await cluster.StartAgainAsync();
+        var readyAgain = false;
+        for (var attempt = 0; attempt < 20 && !readyAgain; attempt++)
+        {
+            using var again = await client.GetAsync(new Uri("/readyz", UriKind.Relative));
+            readyAgain = again.StatusCode == HttpStatusCode.OK;
+            if (!readyAgain)
+            {
+                await Task.Delay(500);
+            }
+        }
+
+        Assert.That(readyAgain, Is.True, "/readyz did not return to 200 within 10 s of the database coming back");
+    }
+
+    private static void RequireInCi(string reason)
+    {
+        if (Environment.GetEnvironmentVariable("CI") is not null)
+        {
+            Assert.Fail($"{reason}; CI must provide them");
+        }
+
+        Assert.Ignore($"SKIPPED (not in CI): {reason}");
+    }
+}

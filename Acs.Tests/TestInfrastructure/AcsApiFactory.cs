@@ -1,0 +1,58 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Acs.Tests.TestInfrastructure;
+
+/// <summary>The real HTTP pipeline over a real, isolated database, with a fake clock.</summary>
+public sealed class AcsApiFactory(string connectionString, IDictionary<string, string?>? settings = null) : WebApplicationFactory<Program>
+{
+    public const string AdminApiKey = "test-admin-key-0123456789abcdef";
+    public const string BaseDomainTemplate = "https://{subdomain}.statuspage.io";
+
+    public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 11, 28, 9, 0, 0, TimeSpan.Zero));
+
+    public string ConnectionString => connectionString;
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("ConnectionStrings:Acs", connectionString);
+        builder.UseSetting("Acs:PublicUrls:0", BaseDomainTemplate);
+        builder.UseSetting("Acs:PublicUrls:1", "http://{subdomain}.acs.localhost");
+        builder.UseSetting("Acs:AdminApiKey", AdminApiKey);
+        builder.UseSetting("Acs:RateLimiting:Enabled", "false");
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            builder.UseSetting(key, value);
+        }
+
+        builder.ConfigureTestServices(services =>
+        {
+            services.RemoveAll<TimeProvider>();
+            services.AddSingleton<TimeProvider>(Clock);
+        });
+    }
+
+    /// <summary>A client whose requests go to the given tenant's host.</summary>
+    public HttpClient CreateTenantClient(string subdomain)
+    {
+        var client = CreateClient(new WebApplicationFactoryClientOptions
+        {
+            BaseAddress = new Uri($"https://{subdomain}.statuspage.io"),
+            AllowAutoRedirect = false,
+            HandleCookies = true,
+        });
+        return client;
+    }
+
+    public HttpClient CreateAdminClient()
+    {
+        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        client.DefaultRequestHeaders.Authorization = new("Bearer", AdminApiKey);
+        return client;
+    }
+}
