@@ -1,4 +1,6 @@
+using Acs.Core.Tenants;
 using Acs.Data.Migrations;
+using Acs.Data.Tenants;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -19,6 +21,7 @@ public static class DataServiceCollectionExtensions
         });
         services.AddSingleton<DatabaseMigrator>();
         services.AddSingleton<DatabaseReadiness>();
+        services.AddSingleton<ITenantDirectory, TenantDirectory>();
         return services;
     }
 }

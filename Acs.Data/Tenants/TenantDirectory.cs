@@ -1,0 +1,83 @@
+using System.Text.Json;
+using Acs.Core.Tenants;
+using Dapper;
+using Npgsql;
+
+namespace Acs.Data.Tenants;
+
+/// <summary>Reads a tenant with its policy, IdP and certificates in one round trip.</summary>
+public sealed class TenantDirectory(NpgsqlDataSource dataSource) : ITenantDirectory
+{
+    private const string FindSql = """
+        SELECT t.id, t.subdomain, t.display_name, t.jit_enabled, t.default_role, t.allowed_email_domains,
+               t.clock_skew_seconds, t.allow_sha1, t.allow_idp_initiated, t.role_mappings::text AS role_mappings,
+               t.created_at, t.updated_at,
+               i.idp_entity_id, i.sso_target_url,
+               c.thumbprint_sha256, c.thumbprint_sha1, c.der, c.subject, c.not_before, c.not_after, c.created_at AS cert_created_at
+        FROM tenants t
+        LEFT JOIN idp_configs i ON i.tenant_id = t.id
+        LEFT JOIN idp_certificates c ON c.tenant_id = t.id
+        WHERE t.subdomain = @subdomain
+        ORDER BY c.created_at, c.thumbprint_sha256
+        """;
+
+    public async Task<Tenant?> FindBySubdomainAsync(string subdomain, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var rows = (await connection.QueryAsync<TenantRow>(new CommandDefinition(FindSql, new { subdomain }, cancellationToken: cancellationToken))).ToList();
+        return rows.Count == 0 ? null : TenantRow.ToTenant(rows);
+    }
+
+    /// <summary>One row of the tenant join; several rows when the tenant trusts several certificates.</summary>
+    internal sealed class TenantRow
+    {
+        public Guid Id { get; init; }
+        public string Subdomain { get; init; } = "";
+        public string DisplayName { get; init; } = "";
+        public bool JitEnabled { get; init; }
+        public string DefaultRole { get; init; } = "";
+        public string[] AllowedEmailDomains { get; init; } = [];
+        public int ClockSkewSeconds { get; init; }
+        public bool AllowSha1 { get; init; }
+        public bool AllowIdpInitiated { get; init; }
+        public string RoleMappings { get; init; } = "{}";
+        public DateTime CreatedAt { get; init; }
+        public DateTime UpdatedAt { get; init; }
+        public string? IdpEntityId { get; init; }
+        public string? SsoTargetUrl { get; init; }
+        public string? ThumbprintSha256 { get; init; }
+        public string? ThumbprintSha1 { get; init; }
+        public byte[]? Der { get; init; }
+        public string? Subject { get; init; }
+        public DateTime? NotBefore { get; init; }
+        public DateTime? NotAfter { get; init; }
+        public DateTime? CertCreatedAt { get; init; }
+
+        public static Tenant ToTenant(IReadOnlyList<TenantRow> rows)
+        {
+            var first = rows[0];
+            var policy = new TenantPolicy(
+                first.JitEnabled,
+                first.DefaultRole,
+                first.AllowedEmailDomains,
+                first.ClockSkewSeconds,
+                first.AllowSha1,
+                first.AllowIdpInitiated,
+                JsonSerializer.Deserialize<Dictionary<string, string>>(first.RoleMappings) ?? []);
+            IdpConfiguration? idp = null;
+            if (first.IdpEntityId is not null)
+            {
+                var certificates = rows
+                    .Where(r => r.ThumbprintSha256 is not null)
+                    .Select(r => new IdpCertificate(r.ThumbprintSha256!, r.ThumbprintSha1!, r.Der!, r.Subject!,
+                        Utc(r.NotBefore!.Value), Utc(r.NotAfter!.Value), Utc(r.CertCreatedAt!.Value)))
+                    .ToArray();
+                idp = new IdpConfiguration(first.IdpEntityId, first.SsoTargetUrl!, certificates);
+            }
+
+            return new Tenant(first.Id, first.Subdomain, first.DisplayName, policy, idp, Utc(first.CreatedAt), Utc(first.UpdatedAt));
+        }
+
+        private static DateTimeOffset Utc(DateTime value) => new(DateTime.SpecifyKind(value, DateTimeKind.Utc));
+    }
+}
