@@ -1,5 +1,7 @@
 using Acs.Api.Health;
 using Acs.Api.Hosting;
+using Acs.Api.Saml;
+using Acs.Api.Sessions;
 using Acs.Core;
 using Acs.Data;
 
@@ -34,6 +36,8 @@ if (!await app.MigrateOnStartupAsync(patience: TimeSpan.FromSeconds(60)))
 
 app.UseAcsPipeline();
 app.MapHealthEndpoints();
+app.MapSamlEndpoints();
+app.MapSessionEndpoints();
 
 await app.RunAsync();
 return 0;

@@ -1,3 +1,5 @@
+using Acs.Core.Login;
+using Acs.Core.Saml;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -9,6 +11,9 @@ public static class CoreServiceCollectionExtensions
     public static IServiceCollection AddAcsCore(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(new LoginOptions(TimeSpan.FromHours(8)));
+        services.AddSingleton<SamlResponseValidator>();
+        services.AddSingleton<LoginService>();
         return services;
     }
 }

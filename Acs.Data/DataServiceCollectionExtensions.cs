@@ -1,4 +1,6 @@
+using Acs.Core.Login;
 using Acs.Core.Tenants;
+using Acs.Data.Login;
 using Acs.Data.Migrations;
 using Acs.Data.Tenants;
 using Microsoft.Extensions.DependencyInjection;
@@ -22,6 +24,9 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<DatabaseMigrator>();
         services.AddSingleton<DatabaseReadiness>();
         services.AddSingleton<ITenantDirectory, TenantDirectory>();
+        services.AddSingleton<ILoginStore, LoginStore>();
+        services.AddSingleton<ISessionStore, SessionStore>();
+        services.AddSingleton<IExpiredDataPurger, ExpiredDataPurger>();
         return services;
     }
 }

@@ -1,4 +1,5 @@
 using Acs.Api.Health;
+using Acs.Core.Login;
 using Microsoft.AspNetCore.HttpOverrides;
 
 namespace Acs.Api.Hosting;
@@ -9,6 +10,8 @@ public static class ApiServiceCollectionExtensions
     public static IServiceCollection AddAcsApi(this IServiceCollection services, AcsSettings settings)
     {
         services.AddSingleton(settings);
+        services.AddSingleton(new LoginOptions(settings.SessionLifetime));
+        services.AddHostedService<ExpiredDataPurgeService>();
         services.AddProblemDetails();
         services.AddAcsHealthChecks();
         services.Configure<ForwardedHeadersOptions>(options =>

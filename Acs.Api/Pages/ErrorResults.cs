@@ -1,0 +1,52 @@
+using Acs.Core.Login;
+
+namespace Acs.Api.Pages;
+
+/// <summary>Failures as browsers and API clients expect them: an HTML page, or problem details for JSON clients.</summary>
+public static class ErrorResults
+{
+    public static bool WantsJson(HttpContext http) =>
+        http.Request.Headers.Accept.Any(a => a is not null && (a.Contains("application/json", StringComparison.OrdinalIgnoreCase)
+                                                               || a.Contains("application/problem+json", StringComparison.OrdinalIgnoreCase)));
+
+    public static IResult UnknownSite(HttpContext http) =>
+        Page(http, StatusCodes.Status404NotFound, LoginErrorCodes.TenantUnknown, "Site not found",
+            "There is no site at this address. Check the address, or ask your administrator for your company's sign-in link.",
+            eventId: null, hint: null);
+
+    public static IResult LoginFailed(HttpContext http, Guid eventId, LoginFailure failure)
+    {
+        var status = failure.Kind switch
+        {
+            LoginFailureKind.MalformedInput => StatusCodes.Status400BadRequest,
+            LoginFailureKind.TooLarge => StatusCodes.Status413PayloadTooLarge,
+            LoginFailureKind.NotConfigured => StatusCodes.Status404NotFound,
+            _ => StatusCodes.Status403Forbidden,
+        };
+        return Page(http, status, failure.Code, "Sign-in failed",
+            "We could not sign you in. Try again from your company's app portal; if it keeps failing, send the code and event id " +
+            "below to your administrator.", eventId, failure.AdminHint);
+    }
+
+    private static IResult Page(HttpContext http, int status, string code, string title, string text, Guid? eventId, string? hint)
+    {
+        if (WantsJson(http))
+        {
+            var extensions = new Dictionary<string, object?> { ["errorCode"] = code };
+            if (eventId is not null)
+            {
+                extensions["eventId"] = eventId;
+            }
+
+            return TypedResults.Problem(statusCode: status, title: title, detail: hint ?? text, extensions: extensions);
+        }
+
+        var body = $"""
+            <h1>{HtmlPage.Encode(title)}</h1>
+            <p>{HtmlPage.Encode(text)}</p>
+            <p class="muted">Error code: <code>{HtmlPage.Encode(code)}</code>{(eventId is null ? "" : $"<br>Event id: <code>{eventId}</code>")}</p>
+            {(hint is null ? "" : $"<p class=\"hint\"><strong>For your administrator:</strong> {HtmlPage.Encode(hint)}</p>")}
+            """;
+        return HtmlPage.Result(http, title, body, status);
+    }
+}

@@ -1,0 +1,45 @@
+using Acs.Core.Saml;
+
+namespace Acs.Core.Login;
+
+/// <summary>What a refused sign-in means for the company's administrator, and how it is classified for HTTP.</summary>
+public static class LoginErrorHints
+{
+    public static LoginFailureKind KindOf(string code) => code switch
+    {
+        SamlErrorCodes.ResponseMissing or SamlErrorCodes.ResponseNotBase64 or SamlErrorCodes.XmlMalformed
+            or SamlErrorCodes.XmlDtdForbidden or SamlErrorCodes.ResponseNotSaml or LoginErrorCodes.RequestMalformed
+            or LoginErrorCodes.RelayStateTooLong => LoginFailureKind.MalformedInput,
+        SamlErrorCodes.ResponseTooLarge or LoginErrorCodes.RequestTooLarge => LoginFailureKind.TooLarge,
+        LoginErrorCodes.SsoNotConfigured or LoginErrorCodes.TenantUnknown => LoginFailureKind.NotConfigured,
+        _ => LoginFailureKind.Refused,
+    };
+
+    public static string? HintFor(string code) => code switch
+    {
+        SamlErrorCodes.CertificateUntrusted or SamlErrorCodes.SignatureInvalid =>
+            "The response is not signed by the certificate configured for this site. If the IdP's signing certificate changed, " +
+            "upload the new certificate (in Entra: Single sign-on → SAML Certificates → Certificate (Base64)).",
+        SamlErrorCodes.SignatureMissing => "The IdP did not sign the response. In Entra the default (sign SAML assertion) works.",
+        SamlErrorCodes.SignatureAlgorithmNotAllowed =>
+            "The IdP signs with an algorithm this site does not accept (e.g. SHA-1). Switch the IdP to SHA-256, or allow SHA-1 for this site.",
+        SamlErrorCodes.AudienceMismatch =>
+            "The IdP's Identifier (Entity ID) does not match this site. In Entra, set Identifier to this site's SP entity ID.",
+        SamlErrorCodes.DestinationMismatch or SamlErrorCodes.SubjectConfirmationInvalid =>
+            "The IdP's Reply URL does not match this site. In Entra, set Reply URL to this site's ACS URL.",
+        SamlErrorCodes.IssuerMismatch =>
+            "The response comes from another IdP than configured. Check the IdP entity ID (Entra: Microsoft Entra Identifier).",
+        SamlErrorCodes.AssertionNotYetValid or SamlErrorCodes.AssertionExpired or SamlErrorCodes.AssertionTooOld =>
+            "The response is outside its validity window: sign in again; if it persists, check the clocks or the site's clock skew.",
+        SamlErrorCodes.IdpStatusNotSuccess => "The IdP reported an error instead of a sign-in; its message is in the login event log.",
+        SamlErrorCodes.AssertionEncryptedUnsupported => "Turn off token encryption for this application in the IdP.",
+        LoginErrorCodes.SsoNotConfigured => "Single sign-on is not configured for this site yet.",
+        LoginErrorCodes.MemberUnknown => "Add this person as a team member, or turn on just-in-time provisioning.",
+        LoginErrorCodes.MemberDisabled => "This team member is disabled; an administrator can enable them again.",
+        LoginErrorCodes.EmailMissing => "Send the user's e-mail address, e.g. the emailaddress claim (Entra sends it by default).",
+        LoginErrorCodes.EmailDomainNotAllowed => "The user's e-mail domain is not in this site's allowed domains.",
+        LoginErrorCodes.MemberEmailConflict => "The e-mail belongs to a member linked to another IdP user; remove or fix that member.",
+        LoginErrorCodes.AssertionReplayed => "This sign-in response was already used. Start the sign-in again from the IdP.",
+        _ => null,
+    };
+}

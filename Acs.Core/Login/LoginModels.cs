@@ -1,0 +1,39 @@
+using Acs.Core.Members;
+using Acs.Core.Tenants;
+
+namespace Acs.Core.Login;
+
+/// <summary>A posted SAML Response for a tenant, with the URLs of the public address it arrived at.</summary>
+public sealed record LoginAttempt(
+    Tenant Tenant,
+    string SpEntityId,
+    string AcsUrl,
+    string? SamlResponse,
+    string? ClientAddress,
+    string? UserAgent);
+
+public enum LoginFailureKind
+{
+    /// <summary>The request itself is malformed (not base64, not XML, not SAML): 400.</summary>
+    MalformedInput,
+    /// <summary>The request is over a size limit: 413.</summary>
+    TooLarge,
+    /// <summary>The site has no SSO configured: 404.</summary>
+    NotConfigured,
+    /// <summary>A well-formed response was refused (signature, time, audience, policy, replay): 403.</summary>
+    Refused,
+}
+
+public sealed record LoginFailure(string Code, string Message, LoginFailureKind Kind, string? AdminHint);
+
+public sealed record LoginSuccess(Member Member, string SessionToken, DateTimeOffset SessionExpiresAt);
+
+public sealed record LoginResult(Guid EventId, LoginSuccess? Success, LoginFailure? Failure)
+{
+    [System.Diagnostics.CodeAnalysis.MemberNotNullWhen(true, nameof(Success))]
+    [System.Diagnostics.CodeAnalysis.MemberNotNullWhen(false, nameof(Failure))]
+    public bool Succeeded => Success is not null;
+}
+
+/// <summary>How long sessions last; the assertion's SessionNotOnOrAfter can shorten it.</summary>
+public sealed record LoginOptions(TimeSpan SessionLifetime);

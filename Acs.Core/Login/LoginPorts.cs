@@ -1,0 +1,74 @@
+using Acs.Core.Members;
+using Acs.Core.Provisioning;
+
+namespace Acs.Core.Login;
+
+/// <summary>One login attempt as recorded in the login event log.</summary>
+public sealed record LoginEvent(
+    Guid Id,
+    Guid TenantId,
+    DateTimeOffset OccurredAt,
+    string Outcome,
+    string? ErrorCode,
+    string? Message,
+    string? Expected,
+    string? Received,
+    string? AssertionId,
+    string? NameId,
+    Guid? MemberId,
+    string? ClientAddress,
+    string? UserAgent);
+
+public static class LoginOutcomes
+{
+    public const string Success = "success";
+    public const string Failure = "failure";
+}
+
+/// <summary>Everything a successful validation asks the store to write in one transaction.</summary>
+public sealed record LoginCommit(
+    Guid TenantId,
+    string AssertionId,
+    DateTimeOffset AssertionExpiresAt,
+    IdpIdentity Identity,
+    byte[] SessionTokenHash,
+    DateTimeOffset SessionExpiresAt,
+    LoginEvent SuccessEvent);
+
+public abstract record LoginCommitResult
+{
+    private LoginCommitResult()
+    {
+    }
+
+    public sealed record Committed(Member Member) : LoginCommitResult;
+
+    public sealed record Replayed : LoginCommitResult;
+
+    public sealed record Denied(string Code, string Message) : LoginCommitResult;
+}
+
+/// <summary>Writes a sign-in: consume the assertion, provision the member, open the session, log the event — all or nothing.</summary>
+public interface ILoginStore
+{
+    /// <param name="decide">Called inside the transaction with the member found by subject and the one found by e-mail.</param>
+    Task<LoginCommitResult> CommitAsync(LoginCommit commit, Func<Member?, Member?, ProvisioningDecision> decide, CancellationToken cancellationToken);
+
+    Task RecordAsync(LoginEvent loginEvent, CancellationToken cancellationToken);
+}
+
+/// <summary>A session and who it belongs to.</summary>
+public sealed record SessionMember(Member Member, DateTimeOffset ExpiresAt);
+
+public interface ISessionStore
+{
+    Task<SessionMember?> FindAsync(Guid tenantId, byte[] tokenHash, DateTimeOffset now, CancellationToken cancellationToken);
+
+    Task EndAsync(Guid tenantId, byte[] tokenHash, CancellationToken cancellationToken);
+}
+
+/// <summary>Removes what is no longer needed: expired consumed assertions and sessions.</summary>
+public interface IExpiredDataPurger
+{
+    Task<int> PurgeAsync(DateTimeOffset now, CancellationToken cancellationToken);
+}

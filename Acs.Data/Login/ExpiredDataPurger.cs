@@ -1,0 +1,27 @@
+using Acs.Core.Login;
+using Dapper;
+using Npgsql;
+
+namespace Acs.Data.Login;
+
+public sealed class ExpiredDataPurger(NpgsqlDataSource dataSource) : IExpiredDataPurger
+{
+    // Bounded batches keep each statement short on a large table.
+    private const string PurgeAssertionsSql = """
+        DELETE FROM consumed_assertions
+        WHERE ctid IN (SELECT ctid FROM consumed_assertions WHERE expires_at < @Now LIMIT 10000)
+        """;
+
+    private const string PurgeSessionsSql = """
+        DELETE FROM sessions
+        WHERE ctid IN (SELECT ctid FROM sessions WHERE expires_at < @Now LIMIT 10000)
+        """;
+
+    public async Task<int> PurgeAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var assertions = await connection.ExecuteAsync(new CommandDefinition(PurgeAssertionsSql, new { Now = now }, cancellationToken: cancellationToken));
+        var sessions = await connection.ExecuteAsync(new CommandDefinition(PurgeSessionsSql, new { Now = now }, cancellationToken: cancellationToken));
+        return assertions + sessions;
+    }
+}
