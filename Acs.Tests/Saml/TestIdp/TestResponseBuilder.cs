@@ -89,6 +89,16 @@ public sealed class TestResponseBuilder
     /// <summary>One inner list per AudienceRestriction.</summary>
     public List<List<string>> AudienceRestrictions { get; } = [[SpEntityId]];
 
+    /// <summary>Shorthand for a single AudienceRestriction with one Audience.</summary>
+    public string Audience
+    {
+        set
+        {
+            AudienceRestrictions.Clear();
+            AudienceRestrictions.Add([value]);
+        }
+    }
+
     public List<KeyValuePair<string, string>> Attributes { get; } =
     [
         new(ClaimTenantId, EntraTenantId),
