@@ -36,7 +36,7 @@ public sealed class SamlResponseValidator(TimeProvider timeProvider)
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // Every known failure is a result; reaching this is a bug, but it must not become a 500.
-            return SamlValidationResult.Fail(SamlErrorCodes.ResponseNotSaml, "Unexpected error while reading the response: " + e);
+            return SamlValidationResult.Fail(SamlErrorCodes.ResponseNotSaml, "Unexpected error while reading the response: " + e.GetType().Name + ": " + e.Message);
         }
     }
 
