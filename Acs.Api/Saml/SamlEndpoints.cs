@@ -22,7 +22,8 @@ public static class SamlEndpoints
         return app;
     }
 
-    internal static async Task<IResult> Consume(HttpContext http, LoginService login, ILoggerFactory loggers, CancellationToken cancellationToken)
+    internal static async Task<IResult> Consume(HttpContext http, LoginService login, TimeProvider time, ILoggerFactory loggers,
+        CancellationToken cancellationToken)
     {
         var site = http.GetTenantSite();
         var started = Stopwatch.GetTimestamp();
@@ -44,7 +45,7 @@ public static class SamlEndpoints
             return ErrorResults.LoginFailed(http, result.EventId, result.Failure);
         }
 
-        SessionCookies.Issue(http, site, result.Success.SessionToken, result.Success.SessionExpiresAt);
+        SessionCookies.Issue(http, site, result.Success.SessionToken, result.Success.SessionExpiresAt - time.GetUtcNow());
         http.Response.Headers.CacheControl = "no-store";
         return new SeeOther(RelayStates.SafeRedirectPath(relayState));
     }

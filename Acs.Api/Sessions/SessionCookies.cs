@@ -5,14 +5,15 @@ namespace Acs.Api.Sessions;
 
 public static class SessionCookies
 {
-    public static void Issue(HttpContext http, TenantSite site, string token, DateTimeOffset expiresAt) =>
+    /// <summary>Max-Age rather than Expires: the browser's clock may differ from ours, a lifetime does not.</summary>
+    public static void Issue(HttpContext http, TenantSite site, string token, TimeSpan lifetime) =>
         http.Response.Cookies.Append(site.SessionCookieName, token, new CookieOptions
         {
             HttpOnly = true,
             Secure = site.Template.IsHttps,
             SameSite = SameSiteMode.Lax,
             Path = "/",
-            Expires = expiresAt,
+            MaxAge = lifetime,
         });
 
     public static void Clear(HttpContext http, TenantSite site) =>

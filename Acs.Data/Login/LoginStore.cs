@@ -115,7 +115,7 @@ public sealed class LoginStore(NpgsqlDataSource dataSource) : ILoginStore
         }
 
         await connection.ExecuteAsync(new CommandDefinition(OpenSessionSql,
-            new { commit.SessionTokenHash, commit.TenantId, MemberId = member.Id, Now = now, ExpiresAt = commit.SessionExpiresAt },
+            new { TokenHash = commit.SessionTokenHash, commit.TenantId, MemberId = member.Id, Now = now, ExpiresAt = commit.SessionExpiresAt },
             transaction, cancellationToken: cancellationToken));
         await connection.ExecuteAsync(new CommandDefinition(InsertEventSql, commit.SuccessEvent with { MemberId = member.Id }, transaction,
             cancellationToken: cancellationToken));

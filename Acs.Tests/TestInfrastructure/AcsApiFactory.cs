@@ -13,7 +13,8 @@ public sealed class AcsApiFactory(string connectionString, IDictionary<string, s
     public const string AdminApiKey = "test-admin-key-0123456789abcdef";
     public const string BaseDomainTemplate = "https://{subdomain}.statuspage.io";
 
-    public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 11, 28, 9, 0, 0, TimeSpan.Zero));
+    // The same instant the test IdP stamps its responses with.
+    public FakeTimeProvider Clock { get; } = new(Acs.Tests.Saml.TestIdp.TestResponseBuilder.Now);
 
     public string ConnectionString => connectionString;
 

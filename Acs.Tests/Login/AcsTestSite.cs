@@ -1,0 +1,142 @@
+using System.Net;
+using Acs.Core.Members;
+using Acs.Tests.Saml.TestIdp;
+using Acs.Tests.TestInfrastructure;
+using Dapper;
+using Npgsql;
+
+namespace Acs.Tests.Login;
+
+/// <summary>
+/// One database and one service for a test class, with helpers to set up tenants the way an administrator would
+/// (rows written directly, so these tests depend only on the login path) and to post Entra-shaped responses.
+/// </summary>
+public sealed class AcsTestSite : IAsyncDisposable
+{
+    private AcsTestSite(AcsApiFactory factory, NpgsqlDataSource dataSource)
+    {
+        Factory = factory;
+        Db = dataSource;
+    }
+
+    public AcsApiFactory Factory { get; }
+
+    public NpgsqlDataSource Db { get; }
+
+    public static async Task<AcsTestSite> StartAsync(string purpose)
+    {
+        var connectionString = await PostgresServer.CreateDatabaseAsync(purpose);
+        var factory = new AcsApiFactory(connectionString);
+        _ = factory.Server; // start now, so failures show in OneTimeSetUp
+        return new AcsTestSite(factory, NpgsqlDataSource.Create(connectionString));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Factory.DisposeAsync();
+        await Db.DisposeAsync();
+    }
+
+    /// <summary>A tenant whose SSO trusts the test IdP's certificate.</summary>
+    public async Task<Guid> CreateTenantAsync(string subdomain, bool jit = true, string defaultRole = MemberRoles.TeamMember,
+        string[]? allowedDomains = null, string roleMappingsJson = "{}", bool withSso = true, TestIdpKeys? keys = null)
+    {
+        var id = Guid.NewGuid();
+        var certificate = (keys ?? TestIdpKeys.Default).Trusted;
+        await using var connection = await Db.OpenConnectionAsync();
+        await connection.ExecuteAsync("""
+            INSERT INTO tenants (id, subdomain, display_name, jit_enabled, default_role, allowed_email_domains, role_mappings, created_at, updated_at)
+            VALUES (@id, @subdomain, @displayName, @jit, @defaultRole, @allowedDomains, @roleMappingsJson::jsonb, now(), now())
+            """, new { id, subdomain, displayName = char.ToUpperInvariant(subdomain[0]) + subdomain[1..] + " Inc.", jit, defaultRole,
+            allowedDomains = allowedDomains ?? [], roleMappingsJson });
+        if (withSso)
+        {
+            await connection.ExecuteAsync("""
+                INSERT INTO idp_configs (tenant_id, idp_entity_id, sso_target_url, updated_at)
+                VALUES (@id, @idp, 'https://login.microsoftonline.com/11111111-2222-3333-4444-555555555555/saml2', now());
+                INSERT INTO idp_certificates (tenant_id, thumbprint_sha256, thumbprint_sha1, der, subject, not_before, not_after, created_at)
+                VALUES (@id, @sha256, @sha1, @der, @subject, @notBefore, @notAfter, now());
+                """, new { id, idp = TestResponseBuilder.IdpEntityId, sha256 = certificate.ThumbprintSha256, sha1 = certificate.ThumbprintSha1,
+                der = certificate.Der, subject = certificate.Subject, notBefore = certificate.NotBefore, notAfter = certificate.NotAfter });
+        }
+
+        return id;
+    }
+
+    public async Task<Guid> CreateMemberAsync(Guid tenantId, string email, string role = MemberRoles.TeamMember, string status = MemberStatuses.Active)
+    {
+        var id = Guid.NewGuid();
+        await using var connection = await Db.OpenConnectionAsync();
+        await connection.ExecuteAsync("""
+            INSERT INTO members (id, tenant_id, email, first_name, last_name, role, status, created_via, created_at, updated_at)
+            VALUES (@id, @tenantId, @email, 'Admin', 'Typed', @role, @status, 'admin', now(), now())
+            """, new { id, tenantId, email, role, status });
+        return id;
+    }
+
+    /// <summary>An Entra-shaped response for the person, addressed to the tenant's site.</summary>
+    public static TestResponseBuilder ResponseFor(string subdomain, string email = "jane.doe@contoso.test",
+        string objectId = "9f5c3e2a-7d41-4c8e-b0f6-2a1d3c4b5e6f", string givenName = "Jane", string surname = "Doe")
+    {
+        var builder = new TestResponseBuilder
+        {
+            Destination = $"https://{subdomain}.statuspage.io/sso/saml/consume",
+            Recipient = $"https://{subdomain}.statuspage.io/sso/saml/consume",
+            Audience = $"https://{subdomain}.statuspage.io/",
+            NameId = email,
+        };
+        Replace(builder, TestResponseBuilder.ClaimEmail, email);
+        Replace(builder, TestResponseBuilder.ClaimObjectId, objectId);
+        Replace(builder, TestResponseBuilder.ClaimGivenName, givenName);
+        Replace(builder, TestResponseBuilder.ClaimSurname, surname);
+        return builder;
+    }
+
+    public static void Replace(TestResponseBuilder builder, string claim, string? value)
+    {
+        builder.Attributes.RemoveAll(a => a.Key == claim);
+        if (value is not null)
+        {
+            builder.Attributes.Add(new(claim, value));
+        }
+    }
+
+    public HttpClient Browser(string subdomain) => Factory.CreateTenantClient(subdomain);
+
+    public static async Task<HttpResponseMessage> PostAsync(HttpClient client, string samlResponseBase64, string? relayState = null, bool json = false)
+    {
+        var fields = new List<KeyValuePair<string, string>> { new("SAMLResponse", samlResponseBase64) };
+        if (relayState is not null)
+        {
+            fields.Add(new("RelayState", relayState));
+        }
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/sso/saml/consume") { Content = new FormUrlEncodedContent(fields) };
+        if (json)
+        {
+            request.Headers.Accept.ParseAdd("application/json");
+        }
+
+        return await client.SendAsync(request);
+    }
+
+    public async Task<IReadOnlyList<(string Outcome, string? ErrorCode)>> EventsAsync(Guid tenantId)
+    {
+        await using var connection = await Db.OpenConnectionAsync();
+        var rows = await connection.QueryAsync<(string, string?)>(
+            "SELECT outcome, error_code FROM login_events WHERE tenant_id = @tenantId ORDER BY occurred_at, id", new { tenantId });
+        return rows.ToList();
+    }
+
+    public async Task<long> CountAsync(string sql, object parameters)
+    {
+        await using var connection = await Db.OpenConnectionAsync();
+        return await connection.ExecuteScalarAsync<long>(sql, parameters);
+    }
+
+    public static void AssertSeeOther(HttpResponseMessage response, string location)
+    {
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.SeeOther));
+        Assert.That(response.Headers.Location?.OriginalString, Is.EqualTo(location));
+    }
+}
