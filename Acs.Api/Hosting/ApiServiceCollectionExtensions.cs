@@ -13,6 +13,7 @@ public static class ApiServiceCollectionExtensions
         services.AddSingleton(new LoginOptions(settings.SessionLifetime));
         services.AddHostedService<ExpiredDataPurgeService>();
         services.AddProblemDetails();
+        services.AddExceptionHandler<DatabaseUnavailableHandler>();
         services.AddAcsHealthChecks();
         services.Configure<ForwardedHeadersOptions>(options =>
         {

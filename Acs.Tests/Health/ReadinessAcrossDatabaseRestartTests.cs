@@ -3,7 +3,8 @@ using Acs.Tests.TestInfrastructure;
 
 namespace Acs.Tests.Health;
 
-/// <summary>/readyz follows the database: 503 while it is down, 200 again once it is back, with no service restart.</summary>
+/// <summary>/readyz follows the database: 503 while it is down, 200 again once it is back, with no service restart;
+/// meanwhile the ACS answers 503 with Retry-After rather than 500.</summary>
 public sealed class ReadinessAcrossDatabaseRestartTests
 {
     [Test]
@@ -28,6 +29,14 @@ public sealed class ReadinessAcrossDatabaseRestartTests
         using (var down = await client.GetAsync(new Uri("/readyz", UriKind.Relative)))
         {
             Assert.That(down.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
+        }
+
+        using (var tenantClient = factory.CreateTenantClient("acme"))
+        using (var consume = await tenantClient.PostAsync(new Uri("/sso/saml/consume", UriKind.Relative),
+                   new FormUrlEncodedContent([new("SAMLResponse", "eA==")])))
+        {
+            Assert.That(consume.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable), "the ACS must answer 503, not 500, without its database");
+            Assert.That(consume.Headers.RetryAfter?.Delta, Is.EqualTo(TimeSpan.FromSeconds(5)));
         }
 
         await cluster.StartAgainAsync();
