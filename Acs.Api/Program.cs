@@ -1,3 +1,4 @@
+using Acs.Api.DevelopmentIdp;
 using Acs.Api.Health;
 using Acs.Api.Hosting;
 using Acs.Api.Saml;
@@ -21,6 +22,7 @@ if (settings is null)
 builder.Services.AddAcsCore();
 builder.Services.AddAcsData(settings.ConnectionString);
 builder.Services.AddAcsApi(settings);
+builder.Services.AddDevelopmentIdp(builder.Configuration, builder.Environment, settings);
 
 var app = builder.Build();
 
@@ -34,10 +36,13 @@ if (!await app.MigrateOnStartupAsync(patience: TimeSpan.FromSeconds(60)))
     return 1;
 }
 
+await app.SeedDemoTenantAsync();
+
 app.UseAcsPipeline();
 app.MapHealthEndpoints();
 app.MapSamlEndpoints();
 app.MapSessionEndpoints();
+app.MapDevelopmentIdpEndpoints();
 
 await app.RunAsync();
 return 0;

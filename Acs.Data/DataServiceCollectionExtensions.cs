@@ -24,8 +24,10 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<DatabaseMigrator>();
         services.AddSingleton<DatabaseReadiness>();
         services.AddSingleton<ITenantDirectory, TenantDirectory>();
+        services.AddSingleton<DemoTenantSeeder>();
         services.AddSingleton<ILoginStore, LoginStore>();
         services.AddSingleton<ISessionStore, SessionStore>();
+        services.AddSingleton<IAuthnRequestStore, AuthnRequestStore>();
         services.AddSingleton<IExpiredDataPurger, ExpiredDataPurger>();
         return services;
     }

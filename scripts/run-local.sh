@@ -65,11 +65,16 @@ export Acs__PublicUrls__0="http://{subdomain}.acs.localhost:$port"
 export Acs__AdminApiKey="$(cat "$keyfile")"
 export ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Development}"
 export ASPNETCORE_URLS="http://localhost:$port"
+# The development IdP (Development only) keeps its signing key here; the demo tenant trusts its certificate.
+export Acs__DevelopmentIdp__KeyFile="$state/dev-idp-signing-key.pem"
 
 echo "Building..."
 dotnet build "$repo/Acs.Api/Acs.Api.csproj" -c Release -v quiet -nologo >/dev/null
 echo "AcsService on http://localhost:$port  (tenant sites: http://<subdomain>.acs.localhost:$port/)"
 echo "Admin API key: $Acs__AdminApiKey   (health: http://localhost:$port/readyz)"
+if [ "$ASPNETCORE_ENVIRONMENT" = "Development" ]; then
+  echo "Demo: open http://demo.acs.localhost:$port/ and sign in with the development IdP"
+fi
 (cd "$repo/Acs.Api/bin/Release/net10.0" && exec dotnet Acs.Api.dll) &
 api=$!
 trap 'echo; echo "Stopping..."; kill $api 2>/dev/null; wait $api 2>/dev/null; stop_db' EXIT INT TERM

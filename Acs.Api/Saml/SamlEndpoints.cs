@@ -19,6 +19,7 @@ public static class SamlEndpoints
         // IdPs post cross-site: no antiforgery token exists for this form.
         group.MapPost("/consume", Consume).DisableAntiforgery();
         group.MapGet("/metadata", Metadata);
+        group.MapGet("/login", StartSignIn);
         return app;
     }
 
@@ -47,7 +48,31 @@ public static class SamlEndpoints
 
         SessionCookies.Issue(http, site, result.Success.SessionToken, result.Success.SessionExpiresAt - time.GetUtcNow());
         http.Response.Headers.CacheControl = "no-store";
-        return new SeeOther(RelayStates.SafeRedirectPath(relayState));
+        // An SP-initiated sign-in returns where it started; RelayState of an unsolicited one is only a path on this site.
+        return new SeeOther(result.Success.ReturnTo ?? RelayStates.SafeRedirectPath(relayState));
+    }
+
+    /// <summary>
+    /// SP-initiated sign-in: an AuthnRequest to the tenant's SSO Target URL over the HTTP-Redirect binding. RelayState
+    /// carries the request ID, a reference to the stored return path, never the path itself.
+    /// </summary>
+    internal static async Task<IResult> StartSignIn(HttpContext http, LoginService login, TimeProvider time, string? returnTo,
+        CancellationToken cancellationToken)
+    {
+        var site = http.GetTenantSite();
+        if (site.Tenant.Idp is not { } idp)
+        {
+            return ErrorResults.LoginFailed(http, Guid.Empty, new LoginFailure(LoginErrorCodes.SsoNotConfigured,
+                "Single sign-on is not configured for this site.", LoginFailureKind.NotConfigured, LoginErrorHints.HintFor(LoginErrorCodes.SsoNotConfigured)));
+        }
+
+        var requestId = await login.StartSignInAsync(site.Tenant, RelayStates.SafeRedirectPath(returnTo), cancellationToken);
+        var request = AuthnRequestWriter.Write(requestId, time.GetUtcNow(), idp.SsoTargetUrl, site.SpEntityId, site.AcsUrl);
+        var separator = idp.SsoTargetUrl.Contains('?', StringComparison.Ordinal) ? '&' : '?';
+        var location = $"{idp.SsoTargetUrl}{separator}SAMLRequest={Uri.EscapeDataString(RedirectBinding.Encode(request))}" +
+                       $"&RelayState={Uri.EscapeDataString(requestId)}";
+        http.Response.Headers.CacheControl = "no-store";
+        return TypedResults.Redirect(location);
     }
 
     private static IResult Metadata(HttpContext http)

@@ -1,5 +1,6 @@
 using Acs.Api.Pages;
 using Acs.Api.Tenants;
+using Acs.Core.DevelopmentIdp;
 using Acs.Core.Login;
 using Acs.Core.Members;
 
@@ -26,7 +27,8 @@ public static class SessionEndpoints
         if (session is null)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Not signed in",
-                detail: $"Sign in at {site.BaseUrl}/ first.", extensions: new Dictionary<string, object?> { ["errorCode"] = "not_signed_in" });
+                detail: $"Sign in at {site.BaseUrl}/sso/saml/login first.",
+                extensions: new Dictionary<string, object?> { ["errorCode"] = "not_signed_in", ["signInUrl"] = "/sso/saml/login?returnTo=%2F" });
         }
 
         var m = session.Member;
@@ -51,9 +53,14 @@ public static class SessionEndpoints
             return HtmlPage.Result(http, $"{site.Tenant.DisplayName}", body);
         }
 
-        var signIn = site.Tenant.Idp is { } idp
-            ? $"""<p><a class="button" href="{HtmlPage.Encode(idp.SsoTargetUrl)}">Sign in with your company account</a></p>"""
+        var signIn = site.Tenant.Idp is not null
+            ? """<p><a class="button" href="/sso/saml/login?returnTo=%2F">Sign in with your company account</a></p>"""
             : """<p class="muted">Single sign-on is not configured for this site yet.</p>""";
+        if (http.RequestServices.GetService<DevelopmentIdpResponseIssuer>() is not null)
+        {
+            signIn += """<p><a href="/dev/idp">Sign in with the development IdP</a> <span class="muted">(IdP-initiated, as from My Apps)</span></p>""";
+        }
+
         return HtmlPage.Result(http, site.Tenant.DisplayName, $"""
             <h1>{tenantName}</h1>
             <p>You are not signed in.</p>

@@ -26,7 +26,8 @@ public enum LoginFailureKind
 
 public sealed record LoginFailure(string Code, string Message, LoginFailureKind Kind, string? AdminHint);
 
-public sealed record LoginSuccess(Member Member, string SessionToken, DateTimeOffset SessionExpiresAt);
+/// <param name="ReturnTo">The path an SP-initiated sign-in asked to return to; null for IdP-initiated sign-ins.</param>
+public sealed record LoginSuccess(Member Member, string SessionToken, DateTimeOffset SessionExpiresAt, string? ReturnTo);
 
 public sealed record LoginResult(Guid EventId, LoginSuccess? Success, LoginFailure? Failure)
 {
@@ -35,5 +36,8 @@ public sealed record LoginResult(Guid EventId, LoginSuccess? Success, LoginFailu
     public bool Succeeded => Success is not null;
 }
 
-/// <summary>How long sessions last; the assertion's SessionNotOnOrAfter can shorten it.</summary>
-public sealed record LoginOptions(TimeSpan SessionLifetime);
+/// <summary>How long sessions and SP-initiated requests last; the assertion's SessionNotOnOrAfter can shorten a session.</summary>
+public sealed record LoginOptions(TimeSpan SessionLifetime)
+{
+    public TimeSpan AuthnRequestLifetime { get; init; } = TimeSpan.FromMinutes(10);
+}

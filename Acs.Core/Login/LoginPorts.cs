@@ -33,7 +33,8 @@ public sealed record LoginCommit(
     IdpIdentity Identity,
     byte[] SessionTokenHash,
     DateTimeOffset SessionExpiresAt,
-    LoginEvent SuccessEvent);
+    LoginEvent SuccessEvent,
+    string? InResponseTo);
 
 public abstract record LoginCommitResult
 {
@@ -41,7 +42,8 @@ public abstract record LoginCommitResult
     {
     }
 
-    public sealed record Committed(Member Member) : LoginCommitResult;
+    /// <param name="ReturnTo">Where an SP-initiated sign-in asked to return, from the request it answered.</param>
+    public sealed record Committed(Member Member, string? ReturnTo) : LoginCommitResult;
 
     public sealed record Replayed : LoginCommitResult;
 
@@ -55,6 +57,15 @@ public interface ILoginStore
     Task<LoginCommitResult> CommitAsync(LoginCommit commit, Func<Member?, Member?, ProvisioningDecision> decide, CancellationToken cancellationToken);
 
     Task RecordAsync(LoginEvent loginEvent, CancellationToken cancellationToken);
+}
+
+/// <summary>Outstanding SP-initiated sign-in requests (AuthnRequests) of a tenant.</summary>
+public interface IAuthnRequestStore
+{
+    Task SaveAsync(Guid tenantId, string requestId, string returnTo, DateTimeOffset createdAt, DateTimeOffset expiresAt,
+        CancellationToken cancellationToken);
+
+    Task<bool> IsOutstandingAsync(Guid tenantId, string requestId, DateTimeOffset now, CancellationToken cancellationToken);
 }
 
 /// <summary>A session and who it belongs to.</summary>

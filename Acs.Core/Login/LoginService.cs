@@ -6,7 +6,8 @@ using Acs.Core.Tenants;
 namespace Acs.Core.Login;
 
 /// <summary>The sign-in use case: validate the posted response for the tenant, provision the member, open a session.</summary>
-public sealed class LoginService(SamlResponseValidator validator, ILoginStore store, LoginOptions options, TimeProvider timeProvider)
+public sealed class LoginService(
+    SamlResponseValidator validator, ILoginStore store, IAuthnRequestStore requests, LoginOptions options, TimeProvider timeProvider)
 {
     public async Task<LoginResult> SignInAsync(LoginAttempt attempt, CancellationToken cancellationToken)
     {
@@ -20,7 +21,15 @@ public sealed class LoginService(SamlResponseValidator validator, ILoginStore st
                 "Single sign-on is not configured for this site.", cancellationToken);
         }
 
-        var validation = validator.Validate(attempt.SamlResponse, SettingsFor(attempt, tenant, idp));
+        var settings = SettingsFor(attempt, tenant, idp);
+        // An SP-initiated response names the request it answers; only an outstanding request of this tenant is expected.
+        if (SamlResponsePeek.InResponseTo(attempt.SamlResponse, settings.MaxResponseBytes) is { } requestId
+            && await requests.IsOutstandingAsync(tenant.Id, requestId, now, cancellationToken))
+        {
+            settings = settings with { ExpectedRequestIds = [requestId] };
+        }
+
+        var validation = validator.Validate(attempt.SamlResponse, settings);
         if (!validation.IsValid)
         {
             var failure = validation.Failure;
@@ -46,20 +55,31 @@ public sealed class LoginService(SamlResponseValidator validator, ILoginStore st
 
         var successEvent = new LoginEvent(eventId, tenant.Id, now, LoginOutcomes.Success, null, "Signed in", null, null,
             assertion.AssertionId, assertion.NameId, null, attempt.ClientAddress, attempt.UserAgent);
-        var commit = new LoginCommit(tenant.Id, assertion.AssertionId, assertion.NotOnOrAfter, identity, tokenHash, sessionExpires, successEvent);
+        var commit = new LoginCommit(tenant.Id, assertion.AssertionId, assertion.NotOnOrAfter, identity, tokenHash, sessionExpires, successEvent,
+            assertion.InResponseTo);
 
         var result = await store.CommitAsync(commit,
             (bySubject, byEmail) => ProvisioningPolicy.Decide(tenant.Policy, identity, bySubject, byEmail), cancellationToken);
 
         return result switch
         {
-            LoginCommitResult.Committed committed => new LoginResult(eventId, new LoginSuccess(committed.Member, token, sessionExpires), null),
+            LoginCommitResult.Committed committed => new LoginResult(eventId,
+                new LoginSuccess(committed.Member, token, sessionExpires, committed.ReturnTo), null),
             LoginCommitResult.Denied denied => await FailAsync(attempt, eventId, now, denied.Code, denied.Message, cancellationToken,
                 assertionId: assertion.AssertionId, nameId: assertion.NameId),
             _ => await FailAsync(attempt, eventId, now, LoginErrorCodes.AssertionReplayed,
                 $"The assertion {assertion.AssertionId} was already used to sign in.", cancellationToken,
                 assertionId: assertion.AssertionId, nameId: assertion.NameId),
         };
+    }
+
+    /// <summary>Starts an SP-initiated sign-in: remembers a new request ID for this tenant, single use, briefly.</summary>
+    public async Task<string> StartSignInAsync(Tenant tenant, string returnTo, CancellationToken cancellationToken)
+    {
+        var now = timeProvider.GetUtcNow();
+        var requestId = AuthnRequestWriter.NewRequestId();
+        await requests.SaveAsync(tenant.Id, requestId, returnTo, now, now + options.AuthnRequestLifetime, cancellationToken);
+        return requestId;
     }
 
     /// <summary>Records a refusal that happened before the response could be read (e.g. an oversize post).</summary>

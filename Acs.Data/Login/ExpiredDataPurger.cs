@@ -17,11 +17,17 @@ public sealed class ExpiredDataPurger(NpgsqlDataSource dataSource) : IExpiredDat
         WHERE ctid IN (SELECT ctid FROM sessions WHERE expires_at < @Now LIMIT 10000)
         """;
 
+    private const string PurgeRequestsSql = """
+        DELETE FROM authn_requests
+        WHERE ctid IN (SELECT ctid FROM authn_requests WHERE expires_at < @Now LIMIT 10000)
+        """;
+
     public async Task<int> PurgeAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var assertions = await connection.ExecuteAsync(new CommandDefinition(PurgeAssertionsSql, new { Now = now }, cancellationToken: cancellationToken));
         var sessions = await connection.ExecuteAsync(new CommandDefinition(PurgeSessionsSql, new { Now = now }, cancellationToken: cancellationToken));
-        return assertions + sessions;
+        var requests = await connection.ExecuteAsync(new CommandDefinition(PurgeRequestsSql, new { Now = now }, cancellationToken: cancellationToken));
+        return assertions + sessions + requests;
     }
 }

@@ -17,6 +17,13 @@ public sealed class LoginStore(NpgsqlDataSource dataSource) : ILoginStore
         ON CONFLICT (tenant_id, assertion_id) DO NOTHING
         """;
 
+    // Single use: the first response answering a request consumes it.
+    private const string ConsumeRequestSql = """
+        DELETE FROM authn_requests
+        WHERE tenant_id = @TenantId AND request_id = @RequestId AND expires_at > @Now
+        RETURNING return_to
+        """;
+
     // Serialises concurrent first sign-ins of one person so exactly one member is created.
     private const string LockSubjectSql = """
         SELECT pg_advisory_xact_lock(hashtextextended(@TenantId::text || '|' || @Subject, 0))
@@ -74,6 +81,19 @@ public sealed class LoginStore(NpgsqlDataSource dataSource) : ILoginStore
             return new LoginCommitResult.Replayed();
         }
 
+        string? returnTo = null;
+        if (commit.InResponseTo is not null)
+        {
+            returnTo = await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(ConsumeRequestSql,
+                new { commit.TenantId, RequestId = commit.InResponseTo, Now = now }, transaction, cancellationToken: cancellationToken));
+            if (returnTo is null)
+            {
+                await transaction.RollbackAsync(cancellationToken);
+                return new LoginCommitResult.Denied(Acs.Core.Saml.SamlErrorCodes.InResponseToUnexpected,
+                    $"The response answers request {commit.InResponseTo}, which is unknown, expired or already used.");
+            }
+        }
+
         await connection.ExecuteAsync(new CommandDefinition(LockSubjectSql, new { commit.TenantId, identity.Subject }, transaction,
             cancellationToken: cancellationToken));
         var bySubject = await connection.QuerySingleOrDefaultAsync<MemberRow>(new CommandDefinition(FindBySubjectSql,
@@ -120,7 +140,7 @@ public sealed class LoginStore(NpgsqlDataSource dataSource) : ILoginStore
         await connection.ExecuteAsync(new CommandDefinition(InsertEventSql, commit.SuccessEvent with { MemberId = member.Id }, transaction,
             cancellationToken: cancellationToken));
         await transaction.CommitAsync(cancellationToken);
-        return new LoginCommitResult.Committed(member.ToMember());
+        return new LoginCommitResult.Committed(member.ToMember(), returnTo);
     }
 
     public async Task RecordAsync(LoginEvent loginEvent, CancellationToken cancellationToken)

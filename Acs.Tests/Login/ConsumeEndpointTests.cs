@@ -370,14 +370,15 @@ public sealed class ConsumeEndpointTests
     }
 
     [Test]
-    public async Task Landing_WhenSignedOut_OffersSignInAtTheSsoTargetUrl()
+    public async Task Landing_WhenSignedOut_OffersSpInitiatedSignIn()
     {
         var subdomain = NewSubdomain();
         await _site.CreateTenantAsync(subdomain);
 
         var html = await _site.Browser(subdomain).GetStringAsync(new Uri("/", UriKind.Relative));
 
-        Assert.That(html, Does.Contain("You are not signed in").And.Contain("https://login.microsoftonline.com/"));
+        Assert.That(html, Does.Contain("You are not signed in").And.Contain("href=\"/sso/saml/login?returnTo=%2F\""));
+        Assert.That(html, Does.Not.Contain("/dev/idp"), "the development IdP is off outside Development");
     }
 
     [Test]

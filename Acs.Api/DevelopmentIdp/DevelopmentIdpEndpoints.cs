@@ -1,0 +1,150 @@
+using System.Security.Cryptography;
+using System.Xml;
+using Acs.Api.Hosting;
+using Acs.Api.Pages;
+using Acs.Api.Tenants;
+using Acs.Core.Certificates;
+using Acs.Core.DevelopmentIdp;
+using Acs.Core.Saml;
+using Acs.Data.Tenants;
+
+namespace Acs.Api.DevelopmentIdp;
+
+/// <summary>
+/// A development IdP on every tenant host at <c>/dev/idp</c>: pick a user, and it posts a signed, Entra-shaped
+/// response to the tenant's ACS, as Entra's My Apps tile does. Mapped only in Development (or when
+/// <c>Acs__DevelopmentIdp__Enabled</c> is true), and never in Production.
+/// </summary>
+public static class DevelopmentIdpEndpoints
+{
+    public const string DemoSubdomain = "demo";
+    public const string AdminRoleClaim = "StatusPageAdmins";
+
+    public static bool IsEnabled(IHostEnvironment environment, AcsSettings settings) =>
+        !environment.IsProduction() && (environment.IsDevelopment() || settings.DevelopmentIdpEnabled);
+
+    public static IServiceCollection AddDevelopmentIdp(this IServiceCollection services, IConfiguration configuration,
+        IHostEnvironment environment, AcsSettings settings)
+    {
+        if (!IsEnabled(environment, settings))
+        {
+            return services;
+        }
+
+        var keyFile = configuration["Acs:DevelopmentIdp:KeyFile"]
+                      ?? Path.Combine(environment.ContentRootPath, "dev-idp", "signing-key.pem");
+        services.AddSingleton(sp =>
+        {
+            var (key, certificate) = DevelopmentIdpKeyFile.LoadOrCreate(keyFile);
+            return new DevelopmentIdpResponseIssuer(key, certificate, sp.GetRequiredService<TimeProvider>());
+        });
+        return services;
+    }
+
+    public static async Task SeedDemoTenantAsync(this WebApplication app)
+    {
+        var issuer = app.Services.GetService<DevelopmentIdpResponseIssuer>();
+        if (issuer is null)
+        {
+            return;
+        }
+
+        var template = app.Services.GetRequiredService<AcsSettings>().PublicUrls[0];
+        var created = await app.Services.GetRequiredService<DemoTenantSeeder>().EnsureAsync(DemoSubdomain, "Demo Company",
+            DevelopmentIdpResponseIssuer.EntityId, template.BaseUrl(DemoSubdomain) + "/dev/idp",
+            $$"""{"{{AdminRoleClaim}}":"client_administrator"}""", TrustedCertificate.FromDer(issuer.Certificate.RawData),
+            app.Services.GetRequiredService<TimeProvider>().GetUtcNow(), CancellationToken.None);
+        app.Logger.LogInformation("Development IdP on. {Action} demo tenant: open {Url}/", created ? "Created the" : "Kept the",
+            template.BaseUrl(DemoSubdomain));
+    }
+
+    public static IEndpointRouteBuilder MapDevelopmentIdpEndpoints(this IEndpointRouteBuilder app)
+    {
+        if (app.ServiceProvider.GetService<DevelopmentIdpResponseIssuer>() is null)
+        {
+            return app;
+        }
+
+        var group = app.MapGroup("/dev/idp").RequireTenantSite().ExcludeFromDescription();
+        group.MapGet("/", ShowSignInForm);
+        group.MapPost("/", PostResponse).DisableAntiforgery();
+        return app;
+    }
+
+    private static IResult ShowSignInForm(HttpContext http, string? samlRequest, string? relayState)
+    {
+        var site = http.GetTenantSite();
+        string? requestId = null;
+        if (samlRequest is not null)
+        {
+            // An SP-initiated sign-in: answer the AuthnRequest the site sent here.
+            var xml = RedirectBinding.Decode(samlRequest);
+            if (xml is null || !SafeXml.TryLoad(xml, out var document, out _, out var problem)
+                || document.DocumentElement is not { LocalName: "AuthnRequest" } request)
+            {
+                return HtmlPage.Result(http, "Development IdP", "<h1>Development IdP</h1><p>The SAMLRequest could not be read.</p>", 400);
+            }
+
+            if (request.GetAttribute("AssertionConsumerServiceURL") is { Length: > 0 } acs && acs != site.AcsUrl)
+            {
+                return HtmlPage.Result(http, "Development IdP",
+                    $"<h1>Development IdP</h1><p>The request asks for an ACS ({HtmlPage.Encode(acs)}) that is not this site's.</p>", 400);
+            }
+
+            requestId = request.GetAttribute("ID");
+        }
+
+        var body = $"""
+            <h1>Development IdP</h1>
+            <p class="muted">Signs in to <strong>{HtmlPage.Encode(site.Tenant.DisplayName)}</strong> with a signed, Entra-shaped SAML response,
+            as a My Apps tile would{(requestId is null ? "" : ", answering the site's sign-in request")}.</p>
+            <form method="post" action="/dev/idp">
+              <p><label>E-mail<br><input name="email" value="britta.simon@contoso.com" size="34"></label></p>
+              <p><label>First name<br><input name="firstName" value="Britta"></label>
+                 <label>Surname<br><input name="lastName" value="Simon"></label></p>
+              <p><label>Role claim<br><input name="role" value="{AdminRoleClaim}"></label></p>
+              <p><label>Sign <select name="signMode"><option value="Assertion">the assertion (Entra's default)</option>
+                 <option value="Response">the response</option><option value="Both">the response and the assertion</option></select></label></p>
+              <p><label><input type="checkbox" name="tamper" value="true"> Tamper with the response after signing</label></p>
+              <input type="hidden" name="inResponseTo" value="{HtmlPage.Encode(requestId)}">
+              <input type="hidden" name="relayState" value="{HtmlPage.Encode(relayState)}">
+              <p><button class="button" type="submit">Sign in</button></p>
+            </form>
+            """;
+        return HtmlPage.Result(http, "Development IdP", body);
+    }
+
+    private static async Task<IResult> PostResponse(HttpContext http, DevelopmentIdpResponseIssuer issuer)
+    {
+        var site = http.GetTenantSite();
+        var form = await http.Request.ReadFormAsync(http.RequestAborted);
+        var signIn = new DevelopmentSignIn(
+            Email: Field(form, "email") ?? "britta.simon@contoso.com",
+            FirstName: Field(form, "firstName") ?? string.Empty,
+            LastName: Field(form, "lastName") ?? string.Empty,
+            Role: Field(form, "role"),
+            SignMode: Enum.TryParse<DevelopmentSignMode>(Field(form, "signMode"), out var mode) ? mode : DevelopmentSignMode.Assertion,
+            Tamper: Field(form, "tamper") == "true",
+            InResponseTo: Field(form, "inResponseTo"));
+        var samlResponse = issuer.Issue(signIn, site.SpEntityId, site.AcsUrl);
+        var relayState = Field(form, "relayState");
+
+        // The browser posts the response on, exactly as after an Entra sign-in; the script runs only with this page's nonce.
+        var nonce = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
+        var body = $"""
+            <h1>Signing in…</h1>
+            <form method="post" action="{HtmlPage.Encode(site.AcsUrl)}">
+              <input type="hidden" name="SAMLResponse" value="{samlResponse}">
+              {(relayState is null ? "" : $"<input type=\"hidden\" name=\"RelayState\" value=\"{HtmlPage.Encode(relayState)}\">")}
+              <noscript><button class="button" type="submit">Continue</button></noscript>
+            </form>
+            <script nonce="{nonce}">document.forms[0].submit();</script>
+            """;
+        var result = HtmlPage.Result(http, "Signing in", body);
+        http.Response.Headers.ContentSecurityPolicy = HtmlPage.ContentSecurityPolicy + $"; script-src 'nonce-{nonce}'";
+        return result;
+    }
+
+    private static string? Field(IFormCollection form, string name) =>
+        form.TryGetValue(name, out var value) && !string.IsNullOrWhiteSpace(value.ToString()) ? value.ToString().Trim() : null;
+}
