@@ -17,9 +17,12 @@ public static class LoginErrorHints
 
     public static string? HintFor(string code) => code switch
     {
-        SamlErrorCodes.CertificateUntrusted or SamlErrorCodes.SignatureInvalid =>
-            "The response is not signed by the certificate configured for this site. If the IdP's signing certificate changed, " +
+        SamlErrorCodes.CertificateUntrusted =>
+            "The response is signed with a certificate this site does not trust. If the IdP's signing certificate changed, " +
             "upload the new certificate (in Entra: Single sign-on → SAML Certificates → Certificate (Base64)).",
+        SamlErrorCodes.SignatureInvalid =>
+            "The signature does not verify with this site's certificate: the response was altered on the way, or the IdP now " +
+            "signs with another key. Upload the IdP's current certificate (in Entra: SAML Certificates → Certificate (Base64)).",
         SamlErrorCodes.SignatureMissing => "The IdP did not sign the response. In Entra the default (sign SAML assertion) works.",
         SamlErrorCodes.SignatureAlgorithmNotAllowed =>
             "The IdP signs with an algorithm this site does not accept (e.g. SHA-1). Switch the IdP to SHA-256, or allow SHA-1 for this site.",

@@ -1,0 +1,48 @@
+using System.Net;
+using Acs.Tests.TestInfrastructure;
+
+namespace Acs.Tests.DevelopmentIdp;
+
+/// <summary>The development IdP signs anyone in: it must never be reachable in Production, whatever the settings say.</summary>
+public sealed class DevelopmentIdpExposureTests
+{
+    [TestCase("Production", "true", HttpStatusCode.NotFound)]
+    [TestCase("Production", "false", HttpStatusCode.NotFound)]
+    [TestCase("Testing", "false", HttpStatusCode.NotFound)]
+    [TestCase("Testing", "true", HttpStatusCode.OK)]
+    [TestCase("Development", "false", HttpStatusCode.OK)]
+    public async Task DevIdpPage_DependsOnEnvironmentAndSetting(string environment, string enabled, HttpStatusCode expected)
+    {
+        var connectionString = await PostgresServer.CreateDatabaseAsync("devidp");
+        var keyFolder = Directory.CreateTempSubdirectory("acs-dev-idp-test-").FullName;
+        try
+        {
+            await using var factory = new AcsApiFactory(connectionString, new Dictionary<string, string?>
+            {
+                ["environment"] = environment,
+                ["Acs:DevelopmentIdp:Enabled"] = enabled,
+                ["Acs:DevelopmentIdp:KeyFile"] = Path.Combine(keyFolder, "key.pem"),
+            });
+            await InsertTenantAsync(connectionString, "acme");
+
+            using var response = await factory.CreateTenantClient("acme").GetAsync(new Uri("/dev/idp", UriKind.Relative));
+
+            Assert.That(response.StatusCode, Is.EqualTo(expected));
+        }
+        finally
+        {
+            Directory.Delete(keyFolder, recursive: true);
+        }
+    }
+
+    private static async Task InsertTenantAsync(string connectionString, string subdomain)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand(
+            "INSERT INTO tenants (id, subdomain, display_name, created_at, updated_at) VALUES (gen_random_uuid(), @subdomain, 'Acme', now(), now())",
+            connection);
+        command.Parameters.AddWithValue("subdomain", subdomain);
+        await command.ExecuteNonQueryAsync();
+    }
+}
