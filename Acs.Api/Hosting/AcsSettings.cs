@@ -11,7 +11,8 @@ public sealed record AcsSettings(
     string AdminApiKey,
     IReadOnlyList<IPAddress> TrustedProxies,
     TimeSpan SessionLifetime,
-    bool RateLimitingEnabled,
+    RateLimitSettings RateLimits,
+    int LoginEventRetentionDays,
     bool DevelopmentIdpEnabled)
 {
     public const int MinimumAdminApiKeyLength = 16;
@@ -73,12 +74,34 @@ public sealed record AcsSettings(
             errors.Add($"Acs__Session__Lifetime '{rawLifetime}' is not a positive time span such as 08:00:00");
         }
 
-        var rateLimiting = ReadBool(configuration, "Acs:RateLimiting:Enabled", "Acs__RateLimiting__Enabled", true, errors);
+        var rateLimits = new RateLimitSettings(
+            ReadBool(configuration, "Acs:RateLimiting:Enabled", "Acs__RateLimiting__Enabled", true, errors),
+            ReadInt(configuration, "Acs:RateLimiting:ConsumePerAddressPerMinute", "Acs__RateLimiting__ConsumePerAddressPerMinute", 1200, errors),
+            ReadInt(configuration, "Acs:RateLimiting:ConsumePerTenantPerMinute", "Acs__RateLimiting__ConsumePerTenantPerMinute", 6000, errors),
+            ReadInt(configuration, "Acs:RateLimiting:AdminPerAddressPerMinute", "Acs__RateLimiting__AdminPerAddressPerMinute", 600, errors));
+        var retentionDays = ReadInt(configuration, "Acs:LoginEvents:RetentionDays", "Acs__LoginEvents__RetentionDays", 90, errors);
         var devIdp = ReadBool(configuration, "Acs:DevelopmentIdp:Enabled", "Acs__DevelopmentIdp__Enabled", false, errors);
 
         return errors.Count > 0
             ? (null, errors)
-            : (new AcsSettings(connectionString!, templates, adminApiKey!, proxies, lifetime, rateLimiting, devIdp), errors);
+            : (new AcsSettings(connectionString!, templates, adminApiKey!, proxies, lifetime, rateLimits, retentionDays, devIdp), errors);
+    }
+
+    private static int ReadInt(IConfiguration configuration, string key, string variable, int fallback, List<string> errors)
+    {
+        var raw = configuration[key];
+        if (string.IsNullOrWhiteSpace(raw))
+        {
+            return fallback;
+        }
+
+        if (int.TryParse(raw, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0)
+        {
+            return value;
+        }
+
+        errors.Add($"{variable} '{raw}' is not a positive whole number");
+        return fallback;
     }
 
     private static bool ReadBool(IConfiguration configuration, string key, string variable, bool fallback, List<string> errors)
@@ -98,3 +121,9 @@ public sealed record AcsSettings(
         return fallback;
     }
 }
+
+/// <summary>
+/// Request budgets per minute (token buckets that refill continuously). Generous by default: a whole company signing
+/// in at 9:00 from one NAT address must never be locked out.
+/// </summary>
+public sealed record RateLimitSettings(bool Enabled, int ConsumePerAddressPerMinute, int ConsumePerTenantPerMinute, int AdminPerAddressPerMinute);

@@ -15,6 +15,7 @@ public static class ApiServiceCollectionExtensions
         services.AddProblemDetails();
         services.AddExceptionHandler<DatabaseUnavailableHandler>();
         services.AddAcsHealthChecks();
+        services.AddAcsRateLimiting(settings);
         services.Configure<ForwardedHeadersOptions>(options =>
         {
             options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto | ForwardedHeaders.XForwardedHost;
@@ -39,6 +40,21 @@ public static class ApiServiceCollectionExtensions
 
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.Use(static (http, next) =>
+        {
+            // Browsers ignore HSTS over http, so it is only sent where it means something.
+            if (http.Request.IsHttps)
+            {
+                http.Response.Headers.StrictTransportSecurity = "max-age=31536000";
+            }
+
+            return next(http);
+        });
+        if (settings.RateLimits.Enabled)
+        {
+            app.UseRateLimiter();
+        }
+
         return app;
     }
 }

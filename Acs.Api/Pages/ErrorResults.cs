@@ -14,6 +14,10 @@ public static class ErrorResults
             "There is no site at this address. Check the address, or ask your administrator for your company's sign-in link.",
             eventId: null, hint: null);
 
+    public static IResult TooManyRequests(HttpContext http) =>
+        Page(http, StatusCodes.Status429TooManyRequests, "rate_limited", "Too many requests",
+            "Too many sign-in attempts arrived at once. Please wait a moment and try again.", eventId: null, hint: null);
+
     public static IResult ServiceUnavailable(HttpContext http) =>
         Page(http, StatusCodes.Status503ServiceUnavailable, "service_unavailable", "Temporarily unavailable",
             "Sign-in is briefly unavailable. Please try again in a few seconds.", eventId: null, hint: null);
