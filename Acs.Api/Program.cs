@@ -1,3 +1,4 @@
+using Acs.Api.Admin;
 using Acs.Api.Health;
 using Acs.Api.Hosting;
 using Acs.Core;
@@ -34,6 +35,8 @@ if (!await app.MigrateOnStartupAsync(patience: TimeSpan.FromSeconds(60)))
 
 app.UseAcsPipeline();
 app.MapHealthEndpoints();
+app.MapTenantAdminEndpoints();
+app.MapAdminApiDocs();
 
 await app.RunAsync();
 return 0;

@@ -1,3 +1,6 @@
+using Acs.Core.LoginEvents;
+using Acs.Core.Members;
+using Acs.Core.Tenants;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -9,6 +12,9 @@ public static class CoreServiceCollectionExtensions
     public static IServiceCollection AddAcsCore(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<TenantAdministration>();
+        services.AddSingleton<MemberAdministration>();
+        services.AddSingleton<LoginEventLog>();
         return services;
     }
 }

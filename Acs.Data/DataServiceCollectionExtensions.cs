@@ -1,4 +1,8 @@
+using Acs.Core.LoginEvents;
+using Acs.Core.Members;
 using Acs.Core.Tenants;
+using Acs.Data.LoginEvents;
+using Acs.Data.Members;
 using Acs.Data.Migrations;
 using Acs.Data.Tenants;
 using Microsoft.Extensions.DependencyInjection;
@@ -22,6 +26,9 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<DatabaseMigrator>();
         services.AddSingleton<DatabaseReadiness>();
         services.AddSingleton<ITenantDirectory, TenantDirectory>();
+        services.AddSingleton<ITenantAdminStore, TenantAdminStore>();
+        services.AddSingleton<IMemberAdminStore, MemberAdminStore>();
+        services.AddSingleton<ILoginEventReader, LoginEventReader>();
         return services;
     }
 }

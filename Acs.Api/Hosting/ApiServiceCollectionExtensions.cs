@@ -1,3 +1,4 @@
+using Acs.Api.Admin;
 using Acs.Api.Health;
 using Microsoft.AspNetCore.HttpOverrides;
 
@@ -11,6 +12,7 @@ public static class ApiServiceCollectionExtensions
         services.AddSingleton(settings);
         services.AddProblemDetails();
         services.AddAcsHealthChecks();
+        services.AddAcsAdmin();
         services.Configure<ForwardedHeadersOptions>(options =>
         {
             options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto | ForwardedHeaders.XForwardedHost;

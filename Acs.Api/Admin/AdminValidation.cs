@@ -1,0 +1,36 @@
+using FluentValidation;
+
+namespace Acs.Api.Admin;
+
+/// <summary>Validates the endpoint's <see cref="JsonBody{T}"/> or <c>[AsParameters]</c> query with FluentValidation before the handler runs.</summary>
+internal static class AdminValidation
+{
+    public static RouteHandlerBuilder ValidateBody<T>(this RouteHandlerBuilder builder)
+        where T : class =>
+        builder
+            .AddEndpointFilter(async (context, next) =>
+            {
+                var body = context.Arguments.OfType<JsonBody<T>>().Single();
+                if (body.Value is null)
+                {
+                    return AdminProblems.Validation([(body.ErrorField!, body.ErrorCode!, body.Error!)], body.Error);
+                }
+
+                return await ValidateAsync(context, body.Value, next);
+            })
+            .Accepts<T>("application/json")
+            .ProducesValidationProblem();
+
+    public static RouteHandlerBuilder ValidateQuery<T>(this RouteHandlerBuilder builder)
+        where T : class =>
+        builder
+            .AddEndpointFilter(async (context, next) => await ValidateAsync(context, context.Arguments.OfType<T>().Single(), next))
+            .ProducesValidationProblem();
+
+    private static async ValueTask<object?> ValidateAsync<T>(EndpointFilterInvocationContext context, T value, EndpointFilterDelegate next)
+    {
+        var validator = context.HttpContext.RequestServices.GetRequiredService<IValidator<T>>();
+        var result = await validator.ValidateAsync(value, context.HttpContext.RequestAborted);
+        return result.IsValid ? await next(context) : AdminProblems.Validation(result);
+    }
+}

@@ -1,0 +1,22 @@
+using Acs.Core.LoginEvents;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Acs.Api.Admin;
+
+/// <summary>The login event log: where support answers "why can't Britta sign in?".</summary>
+public static class LoginEventAdminEndpoints
+{
+    internal static void MapLoginEventAdminEndpoints(this RouteGroupBuilder tenants) =>
+        tenants.MapGet("/{subdomain}/login-events", ListLoginEvents).ValidateQuery<LoginEventQuery>()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .WithSummary("Lists the tenant's sign-in attempts, newest first; ?outcome=failure|success, ?limit= (1-500, default 50).");
+
+    internal static async Task<Results<Ok<IReadOnlyList<LoginEventResponse>>, ProblemHttpResult>> ListLoginEvents(
+        string subdomain, [AsParameters] LoginEventQuery query, LoginEventLog log, CancellationToken cancellationToken)
+    {
+        var result = await log.ListAsync(subdomain, query, cancellationToken);
+        return result.Error is { } error
+            ? AdminProblems.From(error)
+            : TypedResults.Ok<IReadOnlyList<LoginEventResponse>>(result.Value!.Select(AdminViews.LoginEvent).ToList());
+    }
+}
