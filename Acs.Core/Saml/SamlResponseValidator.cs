@@ -1,0 +1,75 @@
+using System.Xml;
+
+namespace Acs.Core.Saml;
+
+/// <summary>
+/// Validates a SAML 2.0 Response posted to the ACS (DESIGN.md, "SAML response validation", rules 1–12; replay is
+/// the caller's, keyed by <see cref="SamlAssertion.AssertionId"/> until <see cref="SamlAssertion.NotOnOrAfter"/>).
+/// Checks run in order and the first failure wins. Never throws for any input.
+/// </summary>
+public sealed class SamlResponseValidator(TimeProvider timeProvider)
+{
+    public SamlValidationResult Validate(string? samlResponseFormValue, SamlValidationSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var failure = SamlResponseDecoder.TryDecode(samlResponseFormValue, settings.MaxResponseBytes, out var bytes);
+        return failure is null ? ValidateXml(bytes, settings) : SamlValidationResult.Fail(failure);
+    }
+
+    public SamlValidationResult ValidateXml(byte[] responseXml, SamlValidationSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        if (responseXml is null || responseXml.Length == 0)
+        {
+            return SamlValidationResult.Fail(SamlErrorCodes.ResponseMissing, "The SAML response is empty.");
+        }
+
+        if (responseXml.Length > settings.MaxResponseBytes)
+        {
+            return SamlValidationResult.Fail(SamlResponseDecoder.TooLarge(settings.MaxResponseBytes, $"{responseXml.Length} bytes"));
+        }
+
+        try
+        {
+            return ValidateDocument(responseXml, settings);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Every known failure is a result; reaching this is a bug, but it must not become a 500.
+            return SamlValidationResult.Fail(SamlErrorCodes.ResponseNotSaml, "Unexpected error while reading the response: " + e.GetType().Name + ": " + e.Message);
+        }
+    }
+
+    private SamlValidationResult ValidateDocument(byte[] responseXml, SamlValidationSettings settings)
+    {
+        // Rule 2. The character cap is generous: the byte cap already bounds the document.
+        if (!SafeXml.TryLoad(responseXml, out XmlDocument? document, out var code, out var message, maxCharacters: (long)settings.MaxResponseBytes + 1024))
+        {
+            return SamlValidationResult.Fail(code, message);
+        }
+
+        // Rules 3–7.
+        if (SamlResponseReader.Read(document, settings, out var response) is { } readFailure)
+        {
+            return SamlValidationResult.Fail(readFailure);
+        }
+
+        // Rule 8.
+        if (SamlSignatureVerifier.Verify(response!, settings, out var verified) is { } signatureFailure)
+        {
+            return SamlValidationResult.Fail(signatureFailure);
+        }
+
+        // From here on only verified elements are read: the assertion whose own signature verified, or else the
+        // Assertion child of the Response whose signature verified.
+        var assertion = verified.Assertion
+            ?? (verified.Response is null ? null : SamlXml.Single(verified.Response, "Assertion", SamlConstants.AssertionNamespace, out _));
+        if (assertion is null)
+        {
+            return SamlValidationResult.Fail(SamlErrorCodes.SignatureMissing, "No verified signature covers the Assertion.");
+        }
+
+        // Rules 9–12.
+        return SamlAssertionValidator.Validate(assertion, response!, verified.Parts, settings, timeProvider.GetUtcNow());
+    }
+}

@@ -1,0 +1,312 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.Xml;
+using System.Xml;
+using Acs.Core.Certificates;
+
+namespace Acs.Core.Saml;
+
+/// <summary>The elements whose signatures verified, exactly as their references resolved them.</summary>
+internal sealed record VerifiedElements(XmlElement? Response, XmlElement? Assertion)
+{
+    public SignedParts Parts => (Response is null ? SignedParts.None : SignedParts.Response)
+        | (Assertion is null ? SignedParts.None : SignedParts.Assertion);
+}
+
+/// <summary>
+/// Rule 8. Every ds:Signature in the document must be an enveloped signature of the Response or of the Assertion,
+/// use only allowed algorithms and transforms, and verify with a configured certificate; at least one must exist.
+/// SignedXml only checks the cryptography, so the allow-lists are enforced here, on the XML, before it runs.
+/// </summary>
+internal static class SamlSignatureVerifier
+{
+    private static readonly HashSet<string> StrongSignatureMethods = new(StringComparer.Ordinal)
+    {
+        SamlConstants.RsaSha256, SamlConstants.RsaSha384, SamlConstants.RsaSha512,
+        SamlConstants.EcdsaSha256, SamlConstants.EcdsaSha384, SamlConstants.EcdsaSha512,
+    };
+
+    private static readonly HashSet<string> StrongDigestMethods = new(StringComparer.Ordinal)
+    {
+        SamlConstants.DigestSha256, SamlConstants.DigestSha384, SamlConstants.DigestSha512,
+    };
+
+    static SamlSignatureVerifier() => EcdsaSignatureDescription.EnsureRegistered();
+
+    public static SamlFailure? Verify(SamlResponseDocument response, SamlValidationSettings settings, out VerifiedElements verified)
+    {
+        verified = new VerifiedElements(null, null);
+        var signatures = response.Document.GetElementsByTagName("Signature", SamlConstants.XmlDsigNamespace).Cast<XmlElement>().ToList();
+        var parents = new HashSet<XmlElement>();
+        foreach (var signature in signatures)
+        {
+            var parent = signature.ParentNode as XmlElement;
+            if (parent is null || !(ReferenceEquals(parent, response.Root) || ReferenceEquals(parent, response.Assertion)))
+            {
+                return new SamlFailure(SamlErrorCodes.SignatureReferenceInvalid,
+                    $"A signature sits inside <{parent?.LocalName}>; only the Response and the Assertion may carry one.");
+            }
+
+            if (!parents.Add(parent))
+            {
+                return new SamlFailure(SamlErrorCodes.SignatureReferenceInvalid, $"The {parent.LocalName} carries more than one signature.");
+            }
+        }
+
+        if (signatures.Count == 0)
+        {
+            return new SamlFailure(SamlErrorCodes.SignatureMissing, "Neither the Response nor the Assertion is signed.");
+        }
+
+        XmlElement? verifiedResponse = null;
+        XmlElement? verifiedAssertion = null;
+        foreach (var signature in signatures)
+        {
+            var parent = (XmlElement)signature.ParentNode!;
+            IReadOnlyList<TrustedCertificate> candidates = [];
+            XmlElement? resolved = null;
+            var failure = CheckShape(signature, parent, settings)
+                ?? SelectCertificates(signature, settings, out candidates)
+                ?? CheckCryptography(signature, parent, response, candidates, out resolved);
+            if (failure is not null || resolved is null)
+            {
+                return failure ?? new SamlFailure(SamlErrorCodes.SignatureInvalid, "The signature did not verify.");
+            }
+
+            if (ReferenceEquals(resolved, response.Root))
+            {
+                verifiedResponse = resolved;
+            }
+            else
+            {
+                verifiedAssertion = resolved;
+            }
+        }
+
+        verified = new VerifiedElements(verifiedResponse, verifiedAssertion);
+        return null;
+    }
+
+    /// <summary>Structure and allow-lists of one signature, read from the XML itself.</summary>
+    private static SamlFailure? CheckShape(XmlElement signature, XmlElement parent, SamlValidationSettings settings)
+    {
+        // ds:Signature = SignedInfo, SignatureValue, KeyInfo?  No ds:Object: it is where wrapped content hides.
+        var children = SamlXml.Children(signature).ToList();
+        if (children.Count is < 2 or > 3
+            || !IsDsig(children[0], "SignedInfo")
+            || !IsDsig(children[1], "SignatureValue")
+            || (children.Count == 3 && !IsDsig(children[2], "KeyInfo")))
+        {
+            return ReferenceInvalid("The signature must hold exactly SignedInfo, SignatureValue and optionally KeyInfo.");
+        }
+
+        var signedInfo = SamlXml.Children(children[0]).ToList();
+        if (signedInfo.Count < 3 || !IsDsig(signedInfo[0], "CanonicalizationMethod") || !IsDsig(signedInfo[1], "SignatureMethod")
+            || signedInfo.Skip(2).Any(e => !IsDsig(e, "Reference")))
+        {
+            return ReferenceInvalid("SignedInfo must hold CanonicalizationMethod, SignatureMethod and a Reference.");
+        }
+
+        var canonicalization = SamlXml.Attribute(signedInfo[0], "Algorithm");
+        if (canonicalization != SamlConstants.ExclusiveC14N || !HasOnlyInclusiveNamespaces(signedInfo[0]))
+        {
+            return AlgorithmNotAllowed("canonicalization", canonicalization);
+        }
+
+        var signatureMethod = SamlXml.Attribute(signedInfo[1], "Algorithm");
+        var sha1Allowed = settings.AllowSha1 && signatureMethod == SamlConstants.RsaSha1;
+        if (signatureMethod is null || !(StrongSignatureMethods.Contains(signatureMethod) || sha1Allowed)
+            || SamlXml.Children(signedInfo[1]).Any())
+        {
+            return AlgorithmNotAllowed("signature", signatureMethod);
+        }
+
+        if (signedInfo.Count != 3)
+        {
+            return ReferenceInvalid($"The signature has {signedInfo.Count - 2} references; exactly one is accepted.");
+        }
+
+        var reference = signedInfo[2];
+        var parentId = SamlXml.Attribute(parent, "ID");
+        var uri = SamlXml.Attribute(reference, "URI");
+        if (!SamlXml.IsNcName(parentId) || uri != "#" + parentId)
+        {
+            return ReferenceInvalid($"The signature's reference must point at its own {parent.LocalName} (URI \"#{parentId}\").") with
+            {
+                Expected = "#" + parentId,
+                Received = uri,
+            };
+        }
+
+        var referenceChildren = SamlXml.Children(reference).ToList();
+        if (referenceChildren.Count != 3 || !IsDsig(referenceChildren[0], "Transforms")
+            || !IsDsig(referenceChildren[1], "DigestMethod") || !IsDsig(referenceChildren[2], "DigestValue"))
+        {
+            return ReferenceInvalid("The reference must hold Transforms, DigestMethod and DigestValue.");
+        }
+
+        if (CheckTransforms(referenceChildren[0]) is { } transformFailure)
+        {
+            return transformFailure;
+        }
+
+        var digestMethod = SamlXml.Attribute(referenceChildren[1], "Algorithm");
+        var sha1DigestAllowed = settings.AllowSha1 && digestMethod == SamlConstants.DigestSha1;
+        if (digestMethod is null || !(StrongDigestMethods.Contains(digestMethod) || sha1DigestAllowed))
+        {
+            return AlgorithmNotAllowed("digest", digestMethod);
+        }
+
+        return null;
+    }
+
+    /// <summary>Exactly the enveloped-signature transform, optionally followed by exclusive c14n. Anything else
+    /// (XPath, XSLT, inclusive c14n, a repeated transform) could change what the digest covers.</summary>
+    private static SamlFailure? CheckTransforms(XmlElement transforms)
+    {
+        var list = SamlXml.Children(transforms).ToList();
+        foreach (var transform in list)
+        {
+            var algorithm = IsDsig(transform, "Transform") ? SamlXml.Attribute(transform, "Algorithm") : transform.LocalName;
+            var allowed = algorithm switch
+            {
+                SamlConstants.EnvelopedSignatureTransform => !SamlXml.Children(transform).Any(),
+                SamlConstants.ExclusiveC14N => HasOnlyInclusiveNamespaces(transform),
+                _ => false,
+            };
+            if (!allowed)
+            {
+                return AlgorithmNotAllowed("transform", algorithm);
+            }
+        }
+
+        var algorithms = list.Select(t => SamlXml.Attribute(t, "Algorithm")).ToList();
+        var shapeOk = algorithms.Count switch
+        {
+            1 => algorithms[0] == SamlConstants.EnvelopedSignatureTransform,
+            2 => algorithms[0] == SamlConstants.EnvelopedSignatureTransform && algorithms[1] == SamlConstants.ExclusiveC14N,
+            _ => false,
+        };
+        return shapeOk
+            ? null
+            : ReferenceInvalid("The reference must use the enveloped-signature transform, optionally followed by exclusive c14n.");
+    }
+
+    private static bool HasOnlyInclusiveNamespaces(XmlElement method)
+    {
+        var children = SamlXml.Children(method).ToList();
+        return children.Count == 0
+            || (children.Count == 1 && children[0].LocalName == "InclusiveNamespaces"
+                && children[0].NamespaceURI == SamlConstants.ExcC14NNamespace && !SamlXml.Children(children[0]).Any());
+    }
+
+    /// <summary>KeyInfo may only pick among configured certificates: a certificate it names must be one of them.</summary>
+    private static SamlFailure? SelectCertificates(XmlElement signature, SamlValidationSettings settings, out IReadOnlyList<TrustedCertificate> candidates)
+    {
+        candidates = settings.TrustedCertificates;
+        var expected = string.Join(", ", settings.TrustedCertificates.Select(c => c.ThumbprintSha256));
+        if (settings.TrustedCertificates.Count == 0)
+        {
+            return new SamlFailure(SamlErrorCodes.CertificateUntrusted, "No IdP signing certificate is configured.");
+        }
+
+        var keyInfo = SamlXml.First(signature, "KeyInfo", SamlConstants.XmlDsigNamespace);
+        var embedded = keyInfo is null
+            ? []
+            : SamlXml.Children(keyInfo, "X509Data", SamlConstants.XmlDsigNamespace)
+                .SelectMany(d => SamlXml.Children(d, "X509Certificate", SamlConstants.XmlDsigNamespace))
+                .ToList();
+        if (embedded.Count == 0)
+        {
+            return null;
+        }
+
+        string? firstThumbprint = null;
+        foreach (var element in embedded)
+        {
+            var der = DecodeBase64(element.InnerText);
+            if (der is null)
+            {
+                continue;
+            }
+
+            firstThumbprint ??= Convert.ToHexStringLower(SHA256.HashData(der));
+            var match = settings.TrustedCertificates.FirstOrDefault(c => c.Matches(der));
+            if (match is not null)
+            {
+                candidates = [match];
+                return null;
+            }
+        }
+
+        return new SamlFailure(SamlErrorCodes.CertificateUntrusted,
+            "The response is signed with a certificate that is not configured for this IdP.")
+        {
+            Expected = expected,
+            Received = firstThumbprint,
+        };
+    }
+
+    private static SamlFailure? CheckCryptography(
+        XmlElement signature,
+        XmlElement parent,
+        SamlResponseDocument response,
+        IReadOnlyList<TrustedCertificate> candidates,
+        out XmlElement? resolved)
+    {
+        resolved = null;
+        try
+        {
+            var signedXml = new SamlSignedXml(response.Document, response.ElementsById);
+            signedXml.LoadXml(signature);
+
+            // Belt and braces: SignedXml's reading of SignedInfo must agree with the checks made on the XML.
+            if (signedXml.SignedInfo?.References.Count != 1 || signedXml.SignedInfo.CanonicalizationMethod != SamlConstants.ExclusiveC14N)
+            {
+                return ReferenceInvalid("The signature's SignedInfo could not be read consistently.");
+            }
+
+            foreach (var certificate in candidates)
+            {
+                if (signedXml.CheckSignature(certificate.PublicKey))
+                {
+                    // The digest was computed over what the reference resolved to; that must be the signature's
+                    // own parent, and it is the only element the caller may read.
+                    if (!ReferenceEquals(signedXml.ResolvedElement, parent))
+                    {
+                        return ReferenceInvalid("The signature's reference did not resolve to its own parent.");
+                    }
+
+                    resolved = signedXml.ResolvedElement;
+                    return null;
+                }
+            }
+        }
+        catch (Exception e) when (e is CryptographicException or XmlException or FormatException or InvalidOperationException
+                                      or ArgumentException or NullReferenceException or InvalidCastException)
+        {
+            // SignedXml throws on malformed signature content; to the caller this is simply a bad signature.
+            return new SamlFailure(SamlErrorCodes.SignatureInvalid, $"The {parent.LocalName} signature could not be verified: {e.Message}");
+        }
+
+        return new SamlFailure(SamlErrorCodes.SignatureInvalid,
+            $"The {parent.LocalName} signature does not verify with the configured certificate(s); the content was changed or signed with another key.");
+    }
+
+    private static byte[]? DecodeBase64(string text)
+    {
+        var compact = string.Concat(text.Where(c => !char.IsWhiteSpace(c)));
+        var buffer = new byte[compact.Length * 3 / 4 + 3];
+        return Convert.TryFromBase64String(compact, buffer, out var written) ? buffer.AsSpan(0, written).ToArray() : null;
+    }
+
+    private static bool IsDsig(XmlElement element, string localName) =>
+        element.LocalName == localName && element.NamespaceURI == SamlConstants.XmlDsigNamespace;
+
+    private static SamlFailure ReferenceInvalid(string message) => new(SamlErrorCodes.SignatureReferenceInvalid, message);
+
+    private static SamlFailure AlgorithmNotAllowed(string kind, string? algorithm) =>
+        new(SamlErrorCodes.SignatureAlgorithmNotAllowed, $"The {kind} algorithm is not allowed: {algorithm ?? "(none)"}.")
+        {
+            Received = algorithm,
+        };
+}

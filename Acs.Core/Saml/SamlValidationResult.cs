@@ -1,0 +1,53 @@
+using System.Diagnostics.CodeAnalysis;
+
+namespace Acs.Core.Saml;
+
+public sealed record SamlValidationResult(SamlAssertion? Assertion, SamlFailure? Failure)
+{
+    [MemberNotNullWhen(true, nameof(Assertion))]
+    [MemberNotNullWhen(false, nameof(Failure))]
+    public bool IsValid => Assertion is not null;
+
+    public static SamlValidationResult Success(SamlAssertion assertion) => new(assertion, null);
+
+    public static SamlValidationResult Fail(SamlFailure failure) => new(null, failure);
+
+    public static SamlValidationResult Fail(string code, string message) => new(null, new SamlFailure(code, message));
+}
+
+/// <summary>Why a response was refused. The extra fields are for the login event log, never for the browser.
+/// AssertionId and NameId are only filled from an assertion whose signature verified.</summary>
+public sealed record SamlFailure(string Code, string Message)
+{
+    public string? Expected { get; init; }
+
+    public string? Received { get; init; }
+
+    public string? AssertionId { get; init; }
+
+    public string? NameId { get; init; }
+}
+
+[Flags]
+public enum SignedParts
+{
+    None = 0,
+    Response = 1,
+    Assertion = 2,
+}
+
+/// <summary>A validated assertion. <see cref="NotOnOrAfter"/> is the earliest of Conditions/@NotOnOrAfter and
+/// the bearer SubjectConfirmationData/@NotOnOrAfter: how long the assertion ID must be remembered against replay.</summary>
+public sealed record SamlAssertion(
+    string AssertionId,
+    string ResponseId,
+    string Issuer,
+    string NameId,
+    string? NameIdFormat,
+    string? SessionIndex,
+    DateTimeOffset IssueInstant,
+    DateTimeOffset NotOnOrAfter,
+    DateTimeOffset? SessionNotOnOrAfter,
+    string? InResponseTo,
+    SignedParts SignedParts,
+    IReadOnlyDictionary<string, IReadOnlyList<string>> Attributes);

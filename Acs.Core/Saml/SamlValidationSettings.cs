@@ -1,0 +1,27 @@
+using Acs.Core.Certificates;
+
+namespace Acs.Core.Saml;
+
+/// <summary>One tenant's expectations of a SAML Response.</summary>
+public sealed record SamlValidationSettings(
+    string SpEntityId,
+    string AcsUrl,
+    string IdpEntityId,
+    IReadOnlyList<TrustedCertificate> TrustedCertificates)
+{
+    public TimeSpan ClockSkew { get; init; } = TimeSpan.FromMinutes(3);
+
+    public TimeSpan MaxAssertionAge { get; init; } = TimeSpan.FromMinutes(10);
+
+    public bool AllowSha1 { get; init; }
+
+    /// <summary>Limit after base64 decoding.</summary>
+    public int MaxResponseBytes { get; init; } = 256 * 1024;
+
+    /// <summary>
+    /// Request IDs of outstanding SP-initiated AuthnRequests this response may answer. Empty = only unsolicited
+    /// responses are accepted; an InResponseTo (on the Response or the SubjectConfirmationData) that is not in
+    /// this set fails with in_response_to_unexpected. Unsolicited responses stay accepted when it is not empty.
+    /// </summary>
+    public IReadOnlyCollection<string> ExpectedRequestIds { get; init; } = [];
+}
