@@ -15,6 +15,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<TenantAdministration>();
         services.AddSingleton<MemberAdministration>();
         services.AddSingleton<LoginEventLog>();
+        services.AddSingleton<SsoAdministration>();
         return services;
     }
 }

@@ -31,7 +31,7 @@ public static class TenantAdminEndpoints
         tenants.MapDelete("/{subdomain}", DeleteTenant).ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("Deletes a tenant and everything it owns: SSO, members, sessions, login events.");
 
-        //SSO tenants.MapSsoAdminEndpoints();
+        tenants.MapSsoAdminEndpoints();
         tenants.MapMemberAdminEndpoints();
         tenants.MapLoginEventAdminEndpoints();
         return admin;
