@@ -77,7 +77,7 @@ public sealed class MetadataImportTests : AdminApiTests
         const string xml = """
             <?xml version="1.0"?>
             <!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>
-            <EntityDescriptor xmlns="urn:oasis:names:tc:SAML:2.0:metadata" entityID="&lol2;"/>
+            <EntityDescriptor xmlns="urn:oasis:names:tc:SAML:2.0:metadata" entityID="https://idp.example.com/">&lol2;</EntityDescriptor>
             """;
 
         using var response = await ImportAsync(subdomain, xml);
