@@ -1,4 +1,5 @@
 using FluentValidation;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 
@@ -23,11 +24,15 @@ internal static class AdminValidation
             .WithRequestBody<T>("application/json")
             .ProducesValidationProblem();
 
-    public static RouteHandlerBuilder ValidateQuery<T>(this RouteHandlerBuilder builder)
-        where T : class =>
-        builder
-            .AddEndpointFilter(async (context, next) => await ValidateAsync(context, context.Arguments.OfType<T>().Single(), next))
-            .ProducesValidationProblem();
+    /// <summary>
+    /// Validates a query assembled from string parameters (so <c>?limit=abc</c> is a field error, not a binding
+    /// failure); null when valid.
+    /// </summary>
+    public static async Task<ValidationProblem?> CheckAsync<T>(this IValidator<T> validator, T value, CancellationToken cancellationToken)
+    {
+        var result = await validator.ValidateAsync(value, cancellationToken);
+        return result.IsValid ? null : AdminProblems.Validation(result);
+    }
 
     /// <summary>
     /// Documents the request body in OpenAPI only. <c>Accepts()</c> would also make routing answer 415 to another

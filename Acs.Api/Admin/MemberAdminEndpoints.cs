@@ -1,4 +1,5 @@
 using Acs.Core.Members;
+using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Acs.Api.Admin;
@@ -9,7 +10,7 @@ public static class MemberAdminEndpoints
     internal static void MapMemberAdminEndpoints(this RouteGroupBuilder tenants)
     {
         var members = tenants.MapGroup("/{subdomain}/members").ProducesProblem(StatusCodes.Status404NotFound);
-        members.MapGet("/", ListMembers).ValidateQuery<MemberQuery>()
+        members.MapGet("/", ListMembers)
             .WithSummary("Lists the tenant's members, oldest first; ?email= filters by a part of the address (any case).");
         members.MapPost("/", CreateMember).ValidateBody<NewMemberRequest>().ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("Adds a member before their first sign-in; SSO links them by e-mail.");
@@ -19,9 +20,16 @@ public static class MemberAdminEndpoints
         members.MapDelete("/{id:guid}", DeleteMember).WithSummary("Deletes a member and ends their sessions.");
     }
 
-    internal static async Task<Results<Ok<PageResponse<MemberResponse>>, ProblemHttpResult>> ListMembers(
-        string subdomain, [AsParameters] MemberQuery query, MemberAdministration members, CancellationToken cancellationToken)
+    internal static async Task<Results<Ok<PageResponse<MemberResponse>>, ValidationProblem, ProblemHttpResult>> ListMembers(
+        string subdomain, string? email, string? offset, string? limit, IValidator<MemberQuery> validator, MemberAdministration members,
+        CancellationToken cancellationToken)
     {
+        var query = new MemberQuery(email, offset, limit);
+        if (await validator.CheckAsync(query, cancellationToken) is { } invalid)
+        {
+            return invalid;
+        }
+
         var result = await members.ListAsync(subdomain, query, cancellationToken);
         return result.Error is { } error ? AdminProblems.From(error) : TypedResults.Ok(AdminViews.Members(result.Value!));
     }

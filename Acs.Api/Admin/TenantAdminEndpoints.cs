@@ -1,7 +1,7 @@
 using Acs.Core.Administration;
 using Acs.Core.Tenants;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
+using FluentValidation;
 
 namespace Acs.Api.Admin;
 
@@ -24,7 +24,7 @@ public static class TenantAdminEndpoints
         tenants.MapPost("/", CreateTenant).ValidateBody<CreateTenantRequest>()
             .ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("Creates a tenant (a company site on its own subdomain).");
-        tenants.MapGet("/", ListTenants).ValidateQuery<PagingRequest>()
+        tenants.MapGet("/", ListTenants)
             .WithSummary("Lists tenants by subdomain, paged with offset and limit.");
         tenants.MapGet("/{subdomain}", GetTenant).ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("Reads a tenant with its URLs for the IdP and its SSO configuration.");
@@ -46,9 +46,18 @@ public static class TenantAdminEndpoints
             : TypedResults.Created($"/admin/tenants/{result.Value!.Subdomain}", views.Tenant(result.Value));
     }
 
-    internal static async Task<Ok<PageResponse<TenantResponse>>> ListTenants(
-        [AsParameters] PagingRequest paging, TenantAdministration tenants, AdminViews views, CancellationToken cancellationToken) =>
-        TypedResults.Ok(views.Tenants(await tenants.ListAsync(paging.OffsetValue, paging.LimitValue, cancellationToken)));
+    internal static async Task<Results<Ok<PageResponse<TenantResponse>>, ValidationProblem>> ListTenants(
+        string? offset, string? limit, IValidator<PagingRequest> validator, TenantAdministration tenants, AdminViews views,
+        CancellationToken cancellationToken)
+    {
+        var paging = new PagingRequest(offset, limit);
+        if (await validator.CheckAsync(paging, cancellationToken) is { } invalid)
+        {
+            return invalid;
+        }
+
+        return TypedResults.Ok(views.Tenants(await tenants.ListAsync(paging.OffsetValue, paging.LimitValue, cancellationToken)));
+    }
 
     internal static async Task<Results<Ok<TenantResponse>, ProblemHttpResult>> GetTenant(
         string subdomain, TenantAdministration tenants, AdminViews views, CancellationToken cancellationToken)

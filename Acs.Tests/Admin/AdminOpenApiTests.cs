@@ -44,3 +44,30 @@ public sealed class AdminOpenApiTests : AdminApiTests
             Is.EqualTo("bearer"));
     }
 }
+
+public sealed class AdminApiReferencePageTests : AdminApiTests
+{
+    protected override string Purpose => "adminscalar";
+
+    [Test]
+    public async Task ReferencePage_InDevelopment_IsServed()
+    {
+        await using var development = Factory.WithWebHostBuilder(b => Microsoft.AspNetCore.Hosting.HostingAbstractionsWebHostBuilderExtensions.UseEnvironment(b, "Development"));
+        using var client = development.CreateClient();
+
+        using var response = await client.GetAsync(new Uri("/scalar/", UriKind.Relative));
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("text/html"));
+    }
+
+    [Test]
+    public async Task ReferencePage_OutsideDevelopment_IsNotServed()
+    {
+        using var client = Factory.CreateClient();
+
+        using var response = await client.GetAsync(new Uri("/scalar/", UriKind.Relative));
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+    }
+}
