@@ -19,21 +19,19 @@ public sealed record LoginEventEntry(
     string? ClientAddress,
     string? UserAgent);
 
-public static class LoginOutcomes
-{
-    public const string Success = "success";
-    public const string Failure = "failure";
-
-    public static bool IsKnown(string? outcome) => outcome is Success or Failure;
-}
-
 /// <summary>Query of the login event log, as typed in the query string.</summary>
 public sealed record LoginEventQuery(string? Limit, string? Outcome)
 {
     public const int DefaultLimit = 50;
     public const int MaxLimit = 500;
 
+    // The outcomes the ACS records (login_events_outcome_check).
+    public const string Success = "success";
+    public const string Failure = "failure";
+
     public int LimitValue => PagingRequest.ParseOr(Limit, DefaultLimit);
+
+    public static bool IsKnownOutcome(string? outcome) => outcome is Success or Failure;
 }
 
 public sealed class LoginEventQueryValidator : AbstractValidator<LoginEventQuery>
@@ -42,8 +40,8 @@ public sealed class LoginEventQueryValidator : AbstractValidator<LoginEventQuery
     {
         RuleFor(q => q.Limit).Must(l => PagingRequest.IsIntegerIn(l, 1, LoginEventQuery.MaxLimit)).WithErrorCode("limit_invalid")
             .WithMessage($"limit must be a whole number from 1 to {LoginEventQuery.MaxLimit}.");
-        RuleFor(q => q.Outcome).Must(LoginOutcomes.IsKnown).When(q => q.Outcome is not null).WithErrorCode("outcome_invalid")
-            .WithMessage($"outcome must be {LoginOutcomes.Success} or {LoginOutcomes.Failure}.");
+        RuleFor(q => q.Outcome).Must(LoginEventQuery.IsKnownOutcome).When(q => q.Outcome is not null).WithErrorCode("outcome_invalid")
+            .WithMessage($"outcome must be {LoginEventQuery.Success} or {LoginEventQuery.Failure}.");
     }
 }
 
