@@ -104,6 +104,30 @@ public sealed class CertificateRolloverTests : AdminApiTests
     }
 
     [Test]
+    public async Task DeleteCertificate_BothAtTheSameInstant_LeavesOneTrusted()
+    {
+        var subdomain = await CreateTenantAsync();
+        var first = TestCertificates.CreateValid("First");
+        var second = TestCertificates.CreateValid("Second");
+        await ConfigureSsoAsync(subdomain, first);
+        using (var added = await Admin.PostAsJsonAsync($"/admin/tenants/{subdomain}/sso/certificates", new { certificate = second.ExportCertificatePem() }))
+        {
+            Assert.That(added.StatusCode, Is.EqualTo(HttpStatusCode.Created));
+        }
+
+        var responses = await Task.WhenAll(new[] { first, second }.Select(c =>
+            Admin.DeleteAsync(new Uri($"/admin/tenants/{subdomain}/sso/certificates/{TestCertificates.Sha256(c)}", UriKind.Relative))));
+
+        Assert.That(responses.Select(r => r.StatusCode), Is.EquivalentTo(new[] { HttpStatusCode.NoContent, HttpStatusCode.Conflict }));
+        using var get = await Admin.GetAsync(new Uri($"/admin/tenants/{subdomain}", UriKind.Relative));
+        Assert.That((await ReadJsonAsync(get)).GetProperty("sso").GetProperty("certificates").GetArrayLength(), Is.EqualTo(1));
+        foreach (var response in responses)
+        {
+            response.Dispose();
+        }
+    }
+
+    [Test]
     public async Task DeleteCertificate_UnknownThumbprint_Is404()
     {
         var subdomain = await CreateTenantAsync();

@@ -59,6 +59,21 @@ public sealed class TenantAdminTests : AdminApiTests
         await AssertProblemAsync(response, HttpStatusCode.Conflict, "tenant_exists");
     }
 
+    [Test]
+    public async Task CreateTenant_TwiceAtTheSameInstant_GivesOne201AndOne409()
+    {
+        var subdomain = NewSubdomain();
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 2).Select(_ =>
+            Admin.PostAsJsonAsync("/admin/tenants", new { subdomain, displayName = "Race" })));
+
+        Assert.That(responses.Select(r => r.StatusCode), Is.EquivalentTo(new[] { HttpStatusCode.Created, HttpStatusCode.Conflict }));
+        foreach (var response in responses)
+        {
+            response.Dispose();
+        }
+    }
+
     [TestCase("www")]
     [TestCase("api")]
     [TestCase("admin")]
