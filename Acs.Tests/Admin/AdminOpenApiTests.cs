@@ -38,6 +38,7 @@ public sealed class AdminOpenApiTests : AdminApiTests
             }
         }
 
+        Assert.That(paths.EnumerateObject().Select(p => p.Name), Has.All.StartsWith("/admin/"), "only the admin API is in the document");
         var sso = paths.GetProperty("/admin/tenants/{subdomain}/sso").GetProperty("put");
         Assert.That(sso.GetProperty("requestBody").GetProperty("content").TryGetProperty("application/json", out _), Is.True);
         Assert.That(document.GetProperty("components").GetProperty("securitySchemes").GetProperty("AdminApiKey").GetProperty("scheme").GetString(),
