@@ -1,3 +1,4 @@
+using Acs.Api.Admin;
 using Acs.Api.DevelopmentIdp;
 using Acs.Api.Health;
 using Acs.Api.Hosting;
@@ -43,6 +44,8 @@ app.MapHealthEndpoints();
 app.MapSamlEndpoints();
 app.MapSessionEndpoints();
 app.MapDevelopmentIdpEndpoints();
+app.MapTenantAdminEndpoints();
+app.MapAdminApiDocs();
 
 await app.RunAsync();
 return 0;

@@ -1,7 +1,10 @@
 using Acs.Core.Login;
+using Acs.Core.LoginEvents;
+using Acs.Core.Members;
 using Acs.Core.Saml;
-using Microsoft.Extensions.DependencyInjection;
+using Acs.Core.Tenants;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Acs.Core;
 
@@ -14,6 +17,10 @@ public static class CoreServiceCollectionExtensions
         services.TryAddSingleton(new LoginOptions(TimeSpan.FromHours(8)));
         services.AddSingleton<SamlResponseValidator>();
         services.AddSingleton<LoginService>();
+        services.AddSingleton<TenantAdministration>();
+        services.AddSingleton<MemberAdministration>();
+        services.AddSingleton<LoginEventLog>();
+        services.AddSingleton<SsoAdministration>();
         return services;
     }
 }

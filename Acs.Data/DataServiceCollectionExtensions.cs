@@ -1,6 +1,10 @@
 using Acs.Core.Login;
+using Acs.Core.LoginEvents;
+using Acs.Core.Members;
 using Acs.Core.Tenants;
 using Acs.Data.Login;
+using Acs.Data.LoginEvents;
+using Acs.Data.Members;
 using Acs.Data.Migrations;
 using Acs.Data.Tenants;
 using Microsoft.Extensions.DependencyInjection;
@@ -29,6 +33,9 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<ISessionStore, SessionStore>();
         services.AddSingleton<IAuthnRequestStore, AuthnRequestStore>();
         services.AddSingleton<IExpiredDataPurger, ExpiredDataPurger>();
+        services.AddSingleton<ITenantAdminStore, TenantAdminStore>();
+        services.AddSingleton<IMemberAdminStore, MemberAdminStore>();
+        services.AddSingleton<ILoginEventReader, LoginEventReader>();
         return services;
     }
 }

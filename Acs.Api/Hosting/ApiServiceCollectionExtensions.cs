@@ -1,3 +1,4 @@
+using Acs.Api.Admin;
 using Acs.Api.Health;
 using Acs.Core.Login;
 using Microsoft.AspNetCore.HttpOverrides;
@@ -16,6 +17,7 @@ public static class ApiServiceCollectionExtensions
         services.AddExceptionHandler<DatabaseUnavailableHandler>();
         services.AddAcsHealthChecks();
         services.AddAcsRateLimiting(settings);
+        services.AddAcsAdmin();
         services.Configure<ForwardedHeadersOptions>(options =>
         {
             options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto | ForwardedHeaders.XForwardedHost;

@@ -1,0 +1,72 @@
+using Acs.Core.Administration;
+using Acs.Core.Tenants;
+using Microsoft.AspNetCore.Http.HttpResults;
+using FluentValidation;
+
+namespace Acs.Api.Admin;
+
+/// <summary>
+/// The operator's administration API under <c>/admin</c>. Conventions are set once on the group: the API-key
+/// filter, problem-details answers and the OpenAPI tag; the feature files add their routes to it.
+/// </summary>
+public static class TenantAdminEndpoints
+{
+    public const string Tag = "Tenant administration";
+
+    public static RouteGroupBuilder MapTenantAdminEndpoints(this IEndpointRouteBuilder app)
+    {
+        var admin = app.MapGroup("/admin")
+            .AddEndpointFilter<AdminApiKeyFilter>()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .WithTags(Tag);
+
+        var tenants = admin.MapGroup("/tenants");
+        tenants.MapPost("/", CreateTenant).ValidateBody<CreateTenantRequest>()
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .WithSummary("Creates a tenant (a company site on its own subdomain).");
+        tenants.MapGet("/", ListTenants)
+            .WithSummary("Lists tenants by subdomain, paged with offset and limit.");
+        tenants.MapGet("/{subdomain}", GetTenant).ProducesProblem(StatusCodes.Status404NotFound)
+            .WithSummary("Reads a tenant with its URLs for the IdP and its SSO configuration.");
+        tenants.MapDelete("/{subdomain}", DeleteTenant).ProducesProblem(StatusCodes.Status404NotFound)
+            .WithSummary("Deletes a tenant and everything it owns: SSO, members, sessions, login events.");
+
+        tenants.MapSsoAdminEndpoints();
+        tenants.MapMemberAdminEndpoints();
+        tenants.MapLoginEventAdminEndpoints();
+        return admin;
+    }
+
+    internal static async Task<Results<Created<TenantResponse>, ProblemHttpResult>> CreateTenant(
+        JsonBody<CreateTenantRequest> body, TenantAdministration tenants, AdminViews views, CancellationToken cancellationToken)
+    {
+        var result = await tenants.CreateAsync(body.Value!, cancellationToken);
+        return result.Error is { } error
+            ? AdminProblems.From(error)
+            : TypedResults.Created($"/admin/tenants/{result.Value!.Subdomain}", views.Tenant(result.Value));
+    }
+
+    internal static async Task<Results<Ok<PageResponse<TenantResponse>>, ValidationProblem>> ListTenants(
+        string? offset, string? limit, IValidator<PagingRequest> validator, TenantAdministration tenants, AdminViews views,
+        CancellationToken cancellationToken)
+    {
+        var paging = new PagingRequest(offset, limit);
+        if (await validator.CheckAsync(paging, cancellationToken) is { } invalid)
+        {
+            return invalid;
+        }
+
+        return TypedResults.Ok(views.Tenants(await tenants.ListAsync(paging.OffsetValue, paging.LimitValue, cancellationToken)));
+    }
+
+    internal static async Task<Results<Ok<TenantResponse>, ProblemHttpResult>> GetTenant(
+        string subdomain, TenantAdministration tenants, AdminViews views, CancellationToken cancellationToken)
+    {
+        var result = await tenants.GetAsync(subdomain, cancellationToken);
+        return result.Error is { } error ? AdminProblems.From(error) : TypedResults.Ok(views.Tenant(result.Value!));
+    }
+
+    internal static async Task<Results<NoContent, ProblemHttpResult>> DeleteTenant(
+        string subdomain, TenantAdministration tenants, CancellationToken cancellationToken) =>
+        await tenants.DeleteAsync(subdomain, cancellationToken) is { } error ? AdminProblems.From(error) : TypedResults.NoContent();
+}
