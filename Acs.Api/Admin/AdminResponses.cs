@@ -33,6 +33,7 @@ public sealed record SsoResponse(
     bool AllowSha1,
     int ClockSkewSeconds,
     IReadOnlyDictionary<string, string> RoleMappings,
+    bool AllowIdpInitiated,
     IReadOnlyList<CertificateResponse> Certificates);
 
 /// <param name="Status"><c>valid</c>, <c>expiring</c> (30 days or less left) or <c>expired</c>.</param>
@@ -102,7 +103,7 @@ public sealed class AdminViews(AcsSettings settings, TimeProvider clock)
     {
         var now = clock.GetUtcNow();
         return new SsoResponse(idp.SsoTargetUrl, idp.IdpEntityId, policy.JitEnabled, policy.DefaultRole, policy.AllowedEmailDomains,
-            policy.AllowSha1, policy.ClockSkewSeconds, policy.RoleMappings,
+            policy.AllowSha1, policy.ClockSkewSeconds, policy.RoleMappings, policy.AllowIdpInitiated,
             idp.Certificates.Select(c => new CertificateResponse(c.ThumbprintSha256, c.ThumbprintSha1, c.Subject, c.NotBefore, c.NotAfter,
                 CertificateStatus.ExpiresInDays(c.NotAfter, now), CertificateStatus.Of(c.NotAfter, now), c.AddedAt)).ToList());
     }

@@ -21,6 +21,9 @@ public sealed record SsoSettingsRequest
     public bool AllowSha1 { get; init; }
     public int ClockSkewSeconds { get; init; } = 180;
 
+    /// <summary>Whether unsolicited (IdP-initiated, My Apps tile) responses are accepted; false allows only SP-initiated sign-in.</summary>
+    public bool AllowIdpInitiated { get; init; } = true;
+
     /// <summary>IdP role claim value → <c>client_administrator</c> or <c>team_member</c>.</summary>
     public IReadOnlyDictionary<string, string?>? RoleMappings { get; init; } = new Dictionary<string, string?>();
 }
@@ -147,7 +150,7 @@ public sealed class SsoAdministration(ITenantAdminStore store, ITenantDirectory 
             request.AllowedEmailDomains!.Select(d => SsoRules.NormalizeDomain(d!)).Distinct(StringComparer.Ordinal).ToArray(),
             request.ClockSkewSeconds,
             request.AllowSha1,
-            tenant.Policy.AllowIdpInitiated,
+            request.AllowIdpInitiated,
             request.RoleMappings!.ToDictionary(m => m.Key, m => m.Value!, StringComparer.Ordinal));
         var saved = await store.SaveSsoAsync(tenant.Id, policy, request.IdpEntityId!, request.SsoTargetUrl!,
             [ToIdpCertificate(parsed.Certificate, now)], now, cancellationToken);

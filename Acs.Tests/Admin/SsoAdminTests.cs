@@ -33,6 +33,7 @@ public sealed class SsoAdminTests : AdminApiTests
         Assert.That(sso.GetProperty("allowSha1").GetBoolean(), Is.False);
         Assert.That(sso.GetProperty("clockSkewSeconds").GetInt32(), Is.EqualTo(180));
         Assert.That(sso.GetProperty("roleMappings").EnumerateObject(), Is.Empty);
+        Assert.That(sso.GetProperty("allowIdpInitiated").GetBoolean(), Is.True);
         var trusted = sso.GetProperty("certificates").EnumerateArray().Single();
         Assert.That(trusted.GetProperty("thumbprintSha256").GetString(), Is.EqualTo(TestCertificates.Sha256(certificate)));
         Assert.That(trusted.GetProperty("thumbprintSha1").GetString(), Is.EqualTo(TestCertificates.Sha1(certificate)));
@@ -58,6 +59,7 @@ public sealed class SsoAdminTests : AdminApiTests
             allowSha1 = true,
             clockSkewSeconds = 600,
             roleMappings = new Dictionary<string, string> { ["StatusAdmins"] = "client_administrator", ["Staff"] = "team_member" },
+            allowIdpInitiated = false,
         });
         Assert.That(put.StatusCode, Is.EqualTo(HttpStatusCode.OK), await put.Content.ReadAsStringAsync());
 
@@ -70,6 +72,7 @@ public sealed class SsoAdminTests : AdminApiTests
         Assert.That(sso.GetProperty("clockSkewSeconds").GetInt32(), Is.EqualTo(600));
         Assert.That(sso.GetProperty("roleMappings").GetProperty("StatusAdmins").GetString(), Is.EqualTo("client_administrator"));
         Assert.That(sso.GetProperty("roleMappings").GetProperty("Staff").GetString(), Is.EqualTo("team_member"));
+        Assert.That(sso.GetProperty("allowIdpInitiated").GetBoolean(), Is.False);
         Assert.That(sso.GetProperty("certificates").GetArrayLength(), Is.EqualTo(1));
     }
 
