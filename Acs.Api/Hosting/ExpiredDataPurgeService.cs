@@ -2,8 +2,9 @@ using Acs.Core.Login;
 
 namespace Acs.Api.Hosting;
 
-/// <summary>Purges expired consumed assertions and sessions in the background.</summary>
-public sealed class ExpiredDataPurgeService(IExpiredDataPurger purger, TimeProvider time, ILogger<ExpiredDataPurgeService> logger) : BackgroundService
+/// <summary>Purges expired consumed assertions, sessions and sign-in requests, and login events past their retention.</summary>
+public sealed class ExpiredDataPurgeService(IExpiredDataPurger purger, AcsSettings settings, TimeProvider time,
+    ILogger<ExpiredDataPurgeService> logger) : BackgroundService
 {
     private static readonly TimeSpan Interval = TimeSpan.FromMinutes(10);
 
@@ -14,10 +15,11 @@ public sealed class ExpiredDataPurgeService(IExpiredDataPurger purger, TimeProvi
         {
             try
             {
-                var removed = await purger.PurgeAsync(time.GetUtcNow(), stoppingToken);
+                var now = time.GetUtcNow();
+                var removed = await purger.PurgeAsync(now, now.AddDays(-settings.LoginEventRetentionDays), stoppingToken);
                 if (removed > 0)
                 {
-                    logger.LogInformation("Purged {Count} expired consumed assertions and sessions", removed);
+                    logger.LogInformation("Purged {Count} expired rows (consumed assertions, sessions, requests, old login events)", removed);
                 }
             }
             catch (Exception ex) when (ex is not OperationCanceledException)

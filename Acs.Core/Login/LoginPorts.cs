@@ -78,8 +78,9 @@ public interface ISessionStore
     Task EndAsync(Guid tenantId, byte[] tokenHash, CancellationToken cancellationToken);
 }
 
-/// <summary>Removes what is no longer needed: expired consumed assertions and sessions.</summary>
+/// <summary>Removes what is no longer needed: expired consumed assertions, sessions and requests, and old login events.</summary>
 public interface IExpiredDataPurger
 {
-    Task<int> PurgeAsync(DateTimeOffset now, CancellationToken cancellationToken);
+    /// <param name="loginEventsBefore">Login events that occurred before this instant are past their retention.</param>
+    Task<int> PurgeAsync(DateTimeOffset now, DateTimeOffset loginEventsBefore, CancellationToken cancellationToken);
 }

@@ -22,12 +22,19 @@ public sealed class ExpiredDataPurger(NpgsqlDataSource dataSource) : IExpiredDat
         WHERE ctid IN (SELECT ctid FROM authn_requests WHERE expires_at < @Now LIMIT 10000)
         """;
 
-    public async Task<int> PurgeAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    private const string PurgeLoginEventsSql = """
+        DELETE FROM login_events
+        WHERE ctid IN (SELECT ctid FROM login_events WHERE occurred_at < @Before LIMIT 10000)
+        """;
+
+    public async Task<int> PurgeAsync(DateTimeOffset now, DateTimeOffset loginEventsBefore, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var assertions = await connection.ExecuteAsync(new CommandDefinition(PurgeAssertionsSql, new { Now = now }, cancellationToken: cancellationToken));
         var sessions = await connection.ExecuteAsync(new CommandDefinition(PurgeSessionsSql, new { Now = now }, cancellationToken: cancellationToken));
         var requests = await connection.ExecuteAsync(new CommandDefinition(PurgeRequestsSql, new { Now = now }, cancellationToken: cancellationToken));
-        return assertions + sessions + requests;
+        var events = await connection.ExecuteAsync(new CommandDefinition(PurgeLoginEventsSql, new { Before = loginEventsBefore },
+            cancellationToken: cancellationToken));
+        return assertions + sessions + requests + events;
     }
 }
