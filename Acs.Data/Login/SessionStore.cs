@@ -22,11 +22,11 @@ public sealed class SessionStore(NpgsqlDataSource dataSource) : ISessionStore
     public async Task<SessionMember?> FindAsync(Guid tenantId, byte[] tokenHash, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var row = await connection.QuerySingleOrDefaultAsync<SessionRow>(new CommandDefinition(FindSql,
-            new { TenantId = tenantId, TokenHash = tokenHash, Now = now }, cancellationToken: cancellationToken));
-        return row is null
-            ? null
-            : new SessionMember(row.ToMember(), new DateTimeOffset(DateTime.SpecifyKind(row.SessionExpiresAt, DateTimeKind.Utc)));
+        var rows = await connection.QueryAsync<MemberRow, DateTime, SessionMember>(
+            new CommandDefinition(FindSql, new { TenantId = tenantId, TokenHash = tokenHash, Now = now }, cancellationToken: cancellationToken),
+            (member, expiresAt) => new SessionMember(member.ToMember(), new DateTimeOffset(DateTime.SpecifyKind(expiresAt, DateTimeKind.Utc))),
+            splitOn: "session_expires_at");
+        return rows.SingleOrDefault();
     }
 
     public async Task EndAsync(Guid tenantId, byte[] tokenHash, CancellationToken cancellationToken)
@@ -34,28 +34,5 @@ public sealed class SessionStore(NpgsqlDataSource dataSource) : ISessionStore
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(EndSql, new { TenantId = tenantId, TokenHash = tokenHash },
             cancellationToken: cancellationToken));
-    }
-
-    private sealed class SessionRow
-    {
-        public Guid Id { get; init; }
-        public Guid TenantId { get; init; }
-        public string Email { get; init; } = "";
-        public string FirstName { get; init; } = "";
-        public string LastName { get; init; } = "";
-        public string Role { get; init; } = "";
-        public string Status { get; init; } = "";
-        public string CreatedVia { get; init; } = "";
-        public string? IdpSubject { get; init; }
-        public DateTime CreatedAt { get; init; }
-        public DateTime UpdatedAt { get; init; }
-        public DateTime? LastLoginAt { get; init; }
-        public DateTime SessionExpiresAt { get; init; }
-
-        public Acs.Core.Members.Member ToMember() => new MemberRow
-        {
-            Id = Id, TenantId = TenantId, Email = Email, FirstName = FirstName, LastName = LastName, Role = Role, Status = Status,
-            CreatedVia = CreatedVia, IdpSubject = IdpSubject, CreatedAt = CreatedAt, UpdatedAt = UpdatedAt, LastLoginAt = LastLoginAt,
-        }.ToMember();
     }
 }

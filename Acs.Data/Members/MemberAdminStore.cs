@@ -8,9 +8,7 @@ namespace Acs.Data.Members;
 /// <summary>Team members as the administration API manages them; every statement filters by tenant_id.</summary>
 public sealed class MemberAdminStore(NpgsqlDataSource dataSource) : IMemberAdminStore
 {
-    private const string Columns = """
-        id, tenant_id, email, first_name, last_name, role, status, created_via, idp_subject, created_at, updated_at, last_login_at
-        """;
+    private const string Columns = MemberRow.Columns;
 
     public async Task<Page<Member>> ListAsync(Guid tenantId, string? emailContains, int offset, int limit, CancellationToken cancellationToken)
     {
@@ -116,25 +114,4 @@ public sealed class MemberAdminStore(NpgsqlDataSource dataSource) : IMemberAdmin
 
     private static string EscapeLike(string text) =>
         text.Replace(@"\", @"\\", StringComparison.Ordinal).Replace("%", @"\%", StringComparison.Ordinal).Replace("_", @"\_", StringComparison.Ordinal);
-
-    internal sealed class MemberRow
-    {
-        public Guid Id { get; init; }
-        public Guid TenantId { get; init; }
-        public string Email { get; init; } = "";
-        public string FirstName { get; init; } = "";
-        public string LastName { get; init; } = "";
-        public string Role { get; init; } = "";
-        public string Status { get; init; } = "";
-        public string CreatedVia { get; init; } = "";
-        public string? IdpSubject { get; init; }
-        public DateTime CreatedAt { get; init; }
-        public DateTime UpdatedAt { get; init; }
-        public DateTime? LastLoginAt { get; init; }
-
-        public Member ToMember() => new(Id, TenantId, Email, FirstName, LastName, Role, Status, CreatedVia, IdpSubject,
-            Utc(CreatedAt), Utc(UpdatedAt), LastLoginAt is { } last ? Utc(last) : null);
-
-        private static DateTimeOffset Utc(DateTime value) => new(DateTime.SpecifyKind(value, DateTimeKind.Utc));
-    }
 }
