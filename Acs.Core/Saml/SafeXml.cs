@@ -91,25 +91,26 @@ public static class SafeXml
 
     /// <summary>
     /// Tells a DOCTYPE apart from other parse errors without relying on exception text: a DOCTYPE can only come
-    /// before the root element, so if the prolog reads with DTDs ignored but not with DTDs prohibited, it had one.
-    /// Only runs after a failure; the ignoring reader never expands an entity and stops at the root's start tag.
+    /// before the root element, so a reader stopping at the first node after the XML declaration sees it. Only runs
+    /// after a failure. Declaring entities expands nothing, there is no resolver, and the reader stops before any
+    /// entity could be referenced — including in the root element's attributes.
     /// </summary>
-    private static bool HasDoctype(byte[] bytes, long maxCharacters) =>
-        !PrologReads(bytes, DtdProcessing.Prohibit, maxCharacters) && PrologReads(bytes, DtdProcessing.Ignore, maxCharacters);
-
-    private static bool PrologReads(byte[] bytes, DtdProcessing dtdProcessing, long maxCharacters)
+    private static bool HasDoctype(byte[] bytes, long maxCharacters)
     {
         var settings = CreateReaderSettings(maxCharacters);
-        settings.DtdProcessing = dtdProcessing;
+        settings.DtdProcessing = DtdProcessing.Parse;
         try
         {
             using var stream = new MemoryStream(bytes, writable: false);
             using var reader = XmlReader.Create(stream, settings);
             while (reader.Read())
             {
-                if (reader.NodeType == XmlNodeType.Element)
+                switch (reader.NodeType)
                 {
-                    return true;
+                    case XmlNodeType.DocumentType:
+                        return true;
+                    case XmlNodeType.Element:
+                        return false;
                 }
             }
 

@@ -24,6 +24,26 @@ public sealed class SafeXmlTests
     }
 
     [Test]
+    public void Load_WithDoctypeWhoseEntityIsUsedInARootAttribute_ThrowsDtdForbidden()
+    {
+        var exception = Assert.Throws<SafeXmlException>(() =>
+            SafeXml.Load(Encoding.UTF8.GetBytes("<!DOCTYPE a [<!ENTITY e \"x\">]><a ID=\"&e;\"/>")));
+
+        Assert.That(exception!.Code, Is.EqualTo(SamlErrorCodes.XmlDtdForbidden));
+    }
+
+    [Test]
+    public void Load_WithBillionLaughsDeclarations_ThrowsDtdForbiddenWithoutExpanding()
+    {
+        var xml = "<!DOCTYPE a [<!ENTITY l0 \"ha\">" + string.Concat(Enumerable.Range(1, 9).Select(i =>
+            $"<!ENTITY l{i} \"{string.Concat(Enumerable.Repeat($"&l{i - 1};", 10))}\">")) + "]><a x=\"&l9;\">&l9;</a>";
+
+        var exception = Assert.Throws<SafeXmlException>(() => SafeXml.Load(Encoding.UTF8.GetBytes(xml)));
+
+        Assert.That(exception!.Code, Is.EqualTo(SamlErrorCodes.XmlDtdForbidden));
+    }
+
+    [Test]
     public void Load_WithMalformedXml_ThrowsMalformed()
     {
         var exception = Assert.Throws<SafeXmlException>(() => SafeXml.Load(Encoding.UTF8.GetBytes("<a><b></a>")));
