@@ -243,7 +243,7 @@ public sealed class HostileInputs
         var contentType = Pick<string?>(null, "application/json", "text/xml", "text/plain", "application/octet-stream",
             "application/x-www-form-urlencoded; charset=utf-16", "application/x-www-form-urlencoded; charset=bogus-8",
             "application/x-www-form-urlencoded;;;==", "multipart/form-data", "multipart/form-data; boundary=",
-            "multipart/form-data; boundary=" + new string('b', 200), "*/*", "application/x-www-form-urlencoded\u00e9", "a/b/c");
+            "multipart/form-data; boundary=" + new string('b', 200), "*/*", "application/x-www-form-urlencoded; charset=\"utf-8; x=\"y", "a/b/c");
         var body = contentType == "application/json"
             ? Encoding.UTF8.GetBytes($$"""{"SAMLResponse":"{{Marker}}"}""")
             : contentType == "text/xml" ? Valid() : form;

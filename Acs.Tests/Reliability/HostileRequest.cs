@@ -9,9 +9,10 @@ namespace Acs.Tests.Reliability;
 public sealed record HostileRequest(string Kind, string Method, string PathAndQuery, string? Host, byte[]? Body, string? ContentType,
     bool Chunked = false)
 {
-    public HttpRequestMessage ToMessage()
+    /// <param name="baseAddress">Where to connect; the path is appended verbatim (a relative "//x" would name a host).</param>
+    public HttpRequestMessage ToMessage(Uri baseAddress)
     {
-        var message = new HttpRequestMessage(new HttpMethod(Method), new Uri(PathAndQuery, UriKind.Relative));
+        var message = new HttpRequestMessage(new HttpMethod(Method), new Uri(baseAddress.GetLeftPart(UriPartial.Authority) + PathAndQuery));
         if (Host is not null)
         {
             message.Headers.Host = null;

@@ -77,7 +77,7 @@ public sealed class HttpFuzzTests
                 int status;
                 try
                 {
-                    using var message = request.ToMessage();
+                    using var message = request.ToMessage(client.BaseAddress!);
                     using var response = await client.SendAsync(message);
                     status = (int)response.StatusCode;
                 }
