@@ -10,12 +10,12 @@ public static class ApiServiceCollectionExtensions
     public static IServiceCollection AddAcsApi(this IServiceCollection services, AcsSettings settings)
     {
         services.AddSingleton(settings);
+        services.AddAcsConnectionLimits();
         services.AddSingleton(new LoginOptions(settings.SessionLifetime));
         services.AddHostedService<ExpiredDataPurgeService>();
         services.AddProblemDetails();
         services.AddExceptionHandler<DatabaseUnavailableHandler>();
         services.AddAcsHealthChecks();
-        services.AddAcsConnectionLimits();
         services.Configure<ForwardedHeadersOptions>(options =>
         {
             options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto | ForwardedHeaders.XForwardedHost;
