@@ -11,6 +11,7 @@ public static class ApiServiceCollectionExtensions
     public static IServiceCollection AddAcsApi(this IServiceCollection services, AcsSettings settings)
     {
         services.AddSingleton(settings);
+        services.AddAcsConnectionLimits();
         services.AddSingleton(new LoginOptions(settings.SessionLifetime));
         services.AddHostedService<ExpiredDataPurgeService>();
         services.AddProblemDetails();

@@ -137,7 +137,7 @@ public sealed class LoginStore(NpgsqlDataSource dataSource) : ILoginStore
         await connection.ExecuteAsync(new CommandDefinition(OpenSessionSql,
             new { TokenHash = commit.SessionTokenHash, commit.TenantId, MemberId = member.Id, Now = now, ExpiresAt = commit.SessionExpiresAt },
             transaction, cancellationToken: cancellationToken));
-        await connection.ExecuteAsync(new CommandDefinition(InsertEventSql, commit.SuccessEvent with { MemberId = member.Id }, transaction,
+        await connection.ExecuteAsync(new CommandDefinition(InsertEventSql, Storable(commit.SuccessEvent with { MemberId = member.Id }), transaction,
             cancellationToken: cancellationToken));
         await transaction.CommitAsync(cancellationToken);
         return new LoginCommitResult.Committed(member.ToMember(), returnTo);
@@ -146,6 +146,18 @@ public sealed class LoginStore(NpgsqlDataSource dataSource) : ILoginStore
     public async Task RecordAsync(LoginEvent loginEvent, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition(InsertEventSql, loginEvent, cancellationToken: cancellationToken));
+        await connection.ExecuteAsync(new CommandDefinition(InsertEventSql, Storable(loginEvent), cancellationToken: cancellationToken));
     }
+
+    /// <summary>Event texts quote untrusted input; see <see cref="PostgresText"/>.</summary>
+    private static LoginEvent Storable(LoginEvent e) => e with
+    {
+        Message = PostgresText.Storable(e.Message),
+        Expected = PostgresText.Storable(e.Expected),
+        Received = PostgresText.Storable(e.Received),
+        AssertionId = PostgresText.Storable(e.AssertionId),
+        NameId = PostgresText.Storable(e.NameId),
+        ClientAddress = PostgresText.Storable(e.ClientAddress),
+        UserAgent = PostgresText.Storable(e.UserAgent),
+    };
 }
