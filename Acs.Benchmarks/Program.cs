@@ -19,6 +19,24 @@ switch (command)
     case "validator":
         return ValidatorRunner.Run(options.Required("responses"), options.Required("out"), options.Flag("quick"));
 
+    case "validate-loop":
+    {
+        // For a profiler: validates one response over and over (e.g. under dotnet-trace).
+        var set = ResponseSet.Read(options.Required("responses"));
+        var validator = new Acs.Core.Saml.SamlResponseValidator(new FixedTimeProvider(set.IssuedAt));
+        var settings = set.Settings();
+        var value = Convert.ToBase64String(set.Bytes(Enum.Parse<SignMode>(options.Get("mode") ?? "Assertion", ignoreCase: true), options.Get("size") ?? "5kb"));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var count = 0;
+        while (clock.Elapsed.TotalSeconds < options.Int("seconds", 10))
+        {
+            count += validator.Validate(value, settings).IsValid ? 1 : throw new InvalidOperationException("did not validate");
+        }
+
+        Console.WriteLine($"{count / clock.Elapsed.TotalSeconds:0} validations/s");
+        return 0;
+    }
+
     case "baseline-server":
         return await BaselineServer.RunAsync(options.Int("port", 5090), options.Required("db"));
 

@@ -257,7 +257,7 @@ internal static class SamlSignatureVerifier
         try
         {
             var signedXml = new SamlSignedXml(response.Document, response.ElementsById);
-            signedXml.LoadXml(signature);
+            LoadWithoutKeyInfo(signedXml, signature);
 
             // Belt and braces: SignedXml's reading of SignedInfo must agree with the checks made on the XML.
             if (signedXml.SignedInfo?.References.Count != 1 || signedXml.SignedInfo.CanonicalizationMethod != SamlConstants.ExclusiveC14N)
@@ -292,11 +292,38 @@ internal static class SamlSignatureVerifier
             $"The {parent.LocalName} signature does not verify with the configured certificate(s); the content was changed or signed with another key.");
     }
 
+    /// <summary>
+    /// SignedXml.LoadXml would parse every KeyInfo certificate into an X509Certificate2 (costly, and finalized later),
+    /// only for it to be ignored: the key always comes from the configured certificates, and KeyInfo was already
+    /// matched against them. KeyInfo is outside SignedInfo and removed by the enveloped transform, so it is signed
+    /// by nothing; it is detached while SignedXml reads the signature and put back in place before anything is digested.
+    /// </summary>
+    private static void LoadWithoutKeyInfo(SignedXml signedXml, XmlElement signature)
+    {
+        var keyInfo = SamlXml.First(signature, "KeyInfo", SamlConstants.XmlDsigNamespace);
+        if (keyInfo is null)
+        {
+            signedXml.LoadXml(signature);
+            return;
+        }
+
+        var next = keyInfo.NextSibling;
+        signature.RemoveChild(keyInfo);
+        try
+        {
+            signedXml.LoadXml(signature);
+        }
+        finally
+        {
+            signature.InsertBefore(keyInfo, next);
+        }
+    }
+
     private static byte[]? DecodeBase64(string text)
     {
-        var compact = string.Concat(text.Where(c => !char.IsWhiteSpace(c)));
-        var buffer = new byte[compact.Length * 3 / 4 + 3];
-        return Convert.TryFromBase64String(compact, buffer, out var written) ? buffer.AsSpan(0, written).ToArray() : null;
+        // Convert skips the whitespace XML line-wraps base64 with; the length bound needs no compaction.
+        var buffer = new byte[text.Length * 3 / 4 + 3];
+        return Convert.TryFromBase64String(text, buffer, out var written) ? buffer.AsSpan(0, written).ToArray() : null;
     }
 
     private static bool IsDsig(XmlElement element, string localName) =>
