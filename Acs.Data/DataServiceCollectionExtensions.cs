@@ -23,7 +23,7 @@ public static class DataServiceCollectionExtensions
         });
         services.AddSingleton<DatabaseMigrator>();
         services.AddSingleton<DatabaseReadiness>();
-        services.AddSingleton<ITenantDirectory, TenantDirectory>();
+        services.AddSingleton<ITenantDirectory, CachedTenantDirectory>();
         services.AddSingleton<ILoginStore, LoginStore>();
         services.AddSingleton<ISessionStore, SessionStore>();
         services.AddSingleton<IExpiredDataPurger, ExpiredDataPurger>();
