@@ -60,7 +60,7 @@ switch (command)
               validator --responses DIR --out FILE [--quick]  BenchmarkDotNet: our validator vs the RSA+SHA-256 floor
               baseline-server --port N --db CONN          bare Kestrel app, one INSERT per POST
               seed-scale --db CONN [--tenants N] [--members N]
-              load --url URL --label NAME [--db CONN] [--pid PID] [--tenants N] [--levels 1,4,16]
+              load --url URL --label NAME [--db CONN] [--pid PID] [--db-pid POSTMASTER_PID] [--tenants N] [--levels 1,4,16]
                    [--requests N] [--seconds N] [--half-load] [--out FILE] [--user-offset N]
             See scripts/bench/ and docs/performance.md.
             """);
@@ -83,7 +83,8 @@ internal static class LoadCommand
         var pid = options.Get("pid") is { } p ? int.Parse(p, CultureInfo.InvariantCulture) : (int?)null;
         var requests = options.Int("requests", 2000);
         var limit = TimeSpan.FromSeconds(options.Int("seconds", 20));
-        using var generator = new LoadGenerator(url, url.Port, tenants, idp, options.Required("label"), pid, options.Int("user-offset", 0));
+        var dbPid = options.Get("db-pid") is { } d ? int.Parse(d, CultureInfo.InvariantCulture) : (int?)null;
+        using var generator = new LoadGenerator(url, url.Port, tenants, idp, options.Required("label"), pid, dbPid, options.Int("user-offset", 0));
         await generator.WarmUpAsync(options.Int("warmup", 200));
 
         var steps = new List<LoadStep>();

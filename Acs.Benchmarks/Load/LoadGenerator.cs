@@ -9,15 +9,16 @@ namespace Acs.Benchmarks.Load;
 
 /// <summary>One measured load step.</summary>
 public sealed record LoadStep(string Label, string Mode, int Concurrency, double OfferedRate, int Requests, int Ok, int Errors,
-    double Seconds, double Throughput, double P50Ms, double P95Ms, double P99Ms, double PeakRssMb)
+    double Seconds, double Throughput, double P50Ms, double P95Ms, double P99Ms, double PeakRssMb, double ServerCpuMs, double DbCpuMs)
 {
-    public const string TsvHeader = "label\tmode\tconcurrency\toffered_rps\trequests\tok\terrors\tseconds\tthroughput\tp50_ms\tp95_ms\tp99_ms\tpeak_rss_mb";
+    public const string TsvHeader =
+        "label\tmode\tconcurrency\toffered_rps\trequests\tok\terrors\tseconds\tthroughput\tp50_ms\tp95_ms\tp99_ms\tpeak_rss_mb\tserver_cpu_ms_per_req\tdb_cpu_ms_per_req";
 
     public string ToTsv() => string.Create(CultureInfo.InvariantCulture,
-        $"{Label}\t{Mode}\t{Concurrency}\t{OfferedRate:0}\t{Requests}\t{Ok}\t{Errors}\t{Seconds:0.00}\t{Throughput:0.0}\t{P50Ms:0.00}\t{P95Ms:0.00}\t{P99Ms:0.00}\t{PeakRssMb:0}");
+        $"{Label}\t{Mode}\t{Concurrency}\t{OfferedRate:0}\t{Requests}\t{Ok}\t{Errors}\t{Seconds:0.00}\t{Throughput:0.0}\t{P50Ms:0.00}\t{P95Ms:0.00}\t{P99Ms:0.00}\t{PeakRssMb:0}\t{ServerCpuMs:0.000}\t{DbCpuMs:0.000}");
 
     public string ToMarkdown() => string.Create(CultureInfo.InvariantCulture,
-        $"| {Label} | {Mode} | {Concurrency} | {Requests} | {Errors} | {Throughput:0} | {P50Ms:0.0} | {P95Ms:0.0} | {P99Ms:0.0} | {PeakRssMb:0} |");
+        $"| {Label} | {Mode} | {Concurrency} | {Requests} | {Errors} | {Throughput:0} | {P50Ms:0.0} | {P95Ms:0.0} | {P99Ms:0.0} | {PeakRssMb:0} | {ServerCpuMs:0.00} | {DbCpuMs:0.00} |");
 }
 
 /// <summary>
@@ -37,8 +38,11 @@ public sealed class LoadGenerator : IDisposable
     private readonly HttpClient _client;
     private int _userSequence;
 
-    public LoadGenerator(Uri target, int port, int tenants, EntraIdp idp, string label, int? pid, int userOffset)
+    private readonly int? _dbPid;
+
+    public LoadGenerator(Uri target, int port, int tenants, EntraIdp idp, string label, int? pid, int? dbPid, int userOffset)
     {
+        _dbPid = dbPid;
         _target = new Uri(target, "/sso/saml/consume");
         _port = port;
         _tenants = tenants;
@@ -94,6 +98,7 @@ public sealed class LoadGenerator : IDisposable
         var latencies = new ConcurrentBag<double>();
         var errors = 0;
         var next = -1;
+        var cpu = CpuNow();
         var clock = Stopwatch.StartNew();
         var workers = Enumerable.Range(0, concurrency).Select(async _ =>
         {
@@ -111,7 +116,7 @@ public sealed class LoadGenerator : IDisposable
         }).ToList();
         await Task.WhenAll(workers);
         var seconds = clock.Elapsed.TotalSeconds;
-        return Step("closed", concurrency, 0, latencies, errors, seconds, PeakRssMb());
+        return Step("closed", concurrency, 0, latencies, errors, seconds, PeakRssMb(), cpu);
     }
 
     public async Task<LoadStep> OpenLoopAsync(double rate, int requests, TimeSpan limit)
@@ -120,6 +125,7 @@ public sealed class LoadGenerator : IDisposable
         var latencies = new ConcurrentBag<double>();
         var errors = 0;
         var inFlight = new List<Task>(posts.Count);
+        var cpu = CpuNow();
         var clock = Stopwatch.StartNew();
         for (var i = 0; i < posts.Count && clock.Elapsed < limit; i++)
         {
@@ -143,15 +149,19 @@ public sealed class LoadGenerator : IDisposable
         }
 
         await Task.WhenAll(inFlight);
-        return Step("open", 0, rate, latencies, errors, clock.Elapsed.TotalSeconds, PeakRssMb());
+        return Step("open", 0, rate, latencies, errors, clock.Elapsed.TotalSeconds, PeakRssMb(), cpu);
     }
 
-    private LoadStep Step(string mode, int concurrency, double rate, ConcurrentBag<double> latencies, int errors, double seconds, double peakRss)
+    private LoadStep Step(string mode, int concurrency, double rate, ConcurrentBag<double> latencies, int errors, double seconds, double peakRss,
+        (double Server, double Db) cpuBefore)
     {
+        var cpuAfter = CpuNow();
         var sorted = latencies.Order().ToArray();
+        var perRequest = Math.Max(1, sorted.Length);
         double P(double q) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(q * sorted.Length) - 1)];
         return new LoadStep(_label, mode, concurrency, rate, sorted.Length, sorted.Length - errors, errors, seconds,
-            (sorted.Length - errors) / seconds, P(0.50), P(0.95), P(0.99), peakRss);
+            (sorted.Length - errors) / seconds, P(0.50), P(0.95), P(0.99), peakRss,
+            (cpuAfter.Server - cpuBefore.Server) / perRequest, (cpuAfter.Db - cpuBefore.Db) / perRequest);
     }
 
     private async Task<bool> SendAsync(Post post)
@@ -169,6 +179,56 @@ public sealed class LoadGenerator : IDisposable
         {
             return false;
         }
+    }
+
+    /// <summary>CPU milliseconds used so far by the server and by the database (the postmaster, its live backends
+    /// and, through cutime/cstime, the ones that ended): on a shared machine this moves far less than latency.</summary>
+    private (double Server, double Db) CpuNow()
+    {
+        var server = _pid is { } pid ? ProcessCpuMs(pid, children: false) : double.NaN;
+        if (_dbPid is not { } db)
+        {
+            return (server, double.NaN);
+        }
+
+        var total = ProcessCpuMs(db, children: true);
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (int.TryParse(Path.GetFileName(dir), out var child) && child != db && ParentOf(child) == db)
+            {
+                total += ProcessCpuMs(child, children: false);
+            }
+        }
+
+        return (server, total);
+    }
+
+    private static string[]? Stat(int pid)
+    {
+        try
+        {
+            var text = File.ReadAllText($"/proc/{pid}/stat");
+            // Fields after the command name, which is in parentheses and may contain spaces.
+            return text[(text.LastIndexOf(')') + 2)..].Split(' ');
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    private static int ParentOf(int pid) => Stat(pid) is { } f ? int.Parse(f[1], CultureInfo.InvariantCulture) : -1;
+
+    // Fields 14-17 of /proc/PID/stat (utime, stime, cutime, cstime) in clock ticks of 10 ms.
+    private static double ProcessCpuMs(int pid, bool children)
+    {
+        if (Stat(pid) is not { } f)
+        {
+            return 0;
+        }
+
+        double Ticks(int field) => double.Parse(f[field - 3], CultureInfo.InvariantCulture);
+        return 10 * (Ticks(14) + Ticks(15) + (children ? Ticks(16) + Ticks(17) : 0));
     }
 
     /// <summary>The server's peak resident set: VmHWM, the kernel's high-water mark since the process started.</summary>

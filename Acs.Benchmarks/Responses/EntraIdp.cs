@@ -54,10 +54,12 @@ public sealed class EntraIdp
 
     /// <summary>The response's bytes as they would be posted (before base64). <paramref name="groups"/> extra group
     /// object IDs make the large (~50 KB) variant, as Entra sends for users in many groups.</summary>
-    public byte[] Issue(ResponseTarget target, SignMode sign, DateTimeOffset now, int groups = 0)
+    /// <param name="confirmationLifetime">SubjectConfirmationData/@NotOnOrAfter after <paramref name="now"/>; Entra
+    /// uses 5 minutes. The files the peer libraries read (on the real clock) need longer to outlive the run.</param>
+    public byte[] Issue(ResponseTarget target, SignMode sign, DateTimeOffset now, int groups = 0, TimeSpan? confirmationLifetime = null)
     {
         var document = new XmlDocument { PreserveWhitespace = true };
-        document.LoadXml(UnsignedXml(target, now, groups));
+        document.LoadXml(UnsignedXml(target, now, groups, confirmationLifetime ?? TimeSpan.FromMinutes(5)));
         var response = document.DocumentElement!;
         var assertion = (XmlElement)response.GetElementsByTagName("Assertion", SamlConstants.AssertionNamespace)[0]!;
         if (sign is SignMode.Assertion or SignMode.Both)
@@ -92,7 +94,7 @@ public sealed class EntraIdp
         element.InsertAfter(signature, issuer);
     }
 
-    private static string UnsignedXml(ResponseTarget target, DateTimeOffset now, int groups)
+    private static string UnsignedXml(ResponseTarget target, DateTimeOffset now, int groups, TimeSpan confirmationLifetime)
     {
         var responseId = "_" + Guid.NewGuid().ToString("D");
         var assertionId = "_" + Guid.NewGuid().ToString("D");
@@ -107,7 +109,7 @@ public sealed class EntraIdp
         xml.Append(CultureInfo.InvariantCulture,
             $"""<Subject><NameID Format="urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress">{E(target.Email)}</NameID>""");
         xml.Append(CultureInfo.InvariantCulture,
-            $"""<SubjectConfirmation Method="{SamlConstants.BearerMethod}"><SubjectConfirmationData NotOnOrAfter="{Time(now.AddMinutes(5))}" Recipient="{E(target.AcsUrl)}"/></SubjectConfirmation></Subject>""");
+            $"""<SubjectConfirmation Method="{SamlConstants.BearerMethod}"><SubjectConfirmationData NotOnOrAfter="{Time(now + confirmationLifetime)}" Recipient="{E(target.AcsUrl)}"/></SubjectConfirmation></Subject>""");
         xml.Append(CultureInfo.InvariantCulture,
             $"""<Conditions NotBefore="{Time(now.AddMinutes(-5))}" NotOnOrAfter="{Time(now.AddHours(1))}"><AudienceRestriction><Audience>{E(target.SpEntityId)}</Audience></AudienceRestriction></Conditions>""");
         xml.Append("<AttributeStatement>");

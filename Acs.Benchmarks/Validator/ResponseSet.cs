@@ -29,7 +29,7 @@ public sealed record ResponseSet(string Folder, DateTimeOffset IssuedAt)
         {
             foreach (var size in Sizes)
             {
-                var bytes = idp.Issue(target, mode, now, size == "50kb" ? LargeGroups : 0);
+                var bytes = idp.Issue(target, mode, now, size == "50kb" ? LargeGroups : 0, TimeSpan.FromMinutes(30));
                 File.WriteAllBytes(Path.Combine(folder, FileName(mode, size)), bytes);
             }
         }

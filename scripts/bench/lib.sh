@@ -40,6 +40,8 @@ start_postgres() {
   pg_stop() { as_pg "$pgbin/pg_ctl" -D "$work/pg/data" -m fast -w stop >/dev/null 2>&1 || true; }
 }
 
+pg_pid() { head -n 1 "$work/pg/data/postmaster.pid"; }
+
 create_db() {
   psql -h 127.0.0.1 -p "$pgport" -U postgres -d postgres -qtA -c "CREATE DATABASE $1" >/dev/null
   echo "Host=127.0.0.1;Port=$pgport;Database=$1;Username=postgres;Maximum Pool Size=100"
@@ -74,4 +76,5 @@ cleanup() {
   declare -F pg_stop >/dev/null && pg_stop
   rm -rf "$work"
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'exit 130' INT TERM
