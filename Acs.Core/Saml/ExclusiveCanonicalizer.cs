@@ -15,6 +15,9 @@ internal static class ExclusiveCanonicalizer
 {
     private const string XmlnsNamespace = "http://www.w3.org/2000/xmlns/";
 
+    [ThreadStatic]
+    private static StringBuilder? t_builder;
+
     /// <summary>
     /// The canonical bytes, or null where SignedXml's result would differ from the specification's: SignedXml
     /// round-trips the element through text first, which turns a carriage return in text, and a tab, line feed or
@@ -25,20 +28,38 @@ internal static class ExclusiveCanonicalizer
     /// namespace): these prefixes follow the inclusive rules (rendered when in scope, used or not).</param>
     public static byte[]? TryCanonicalize(XmlElement apex, XmlElement? excluded, IReadOnlyList<string> inclusivePrefixes)
     {
-        var output = new StringBuilder(4096);
-        if (!WriteElement(output, apex, excluded, inclusivePrefixes, Rendered.Empty))
+        // One builder per thread, reused: the canonical form of a large response is tens of KB of characters.
+        var output = t_builder ??= new StringBuilder(16 * 1024);
+        output.Clear();
+        try
         {
-            return null;
-        }
+            if (!WriteElement(output, apex, excluded, inclusivePrefixes, Rendered.Empty))
+            {
+                return null;
+            }
 
-        var bytes = new byte[Encoding.UTF8.GetMaxByteCount(output.Length)];
-        var written = 0;
-        foreach (var chunk in output.GetChunks())
+            var length = 0;
+            foreach (var chunk in output.GetChunks())
+            {
+                length += Encoding.UTF8.GetByteCount(chunk.Span);
+            }
+
+            var bytes = new byte[length];
+            var written = 0;
+            foreach (var chunk in output.GetChunks())
+            {
+                written += Encoding.UTF8.GetBytes(chunk.Span, bytes.AsSpan(written));
+            }
+
+            return bytes;
+        }
+        finally
         {
-            written += Encoding.UTF8.GetBytes(chunk.Span, bytes.AsSpan(written));
+            if (output.Capacity > 1024 * 1024)
+            {
+                t_builder = null;
+            }
         }
-
-        return bytes.AsSpan(0, written).ToArray();
     }
 
     /// <summary>The InclusiveNamespaces/@PrefixList under a CanonicalizationMethod or Transform, split.</summary>

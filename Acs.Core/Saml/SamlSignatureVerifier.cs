@@ -231,13 +231,17 @@ internal static class SamlSignatureVerifier
                 continue;
             }
 
-            firstThumbprint ??= Convert.ToHexStringLower(SHA256.HashData(der));
-            var match = settings.TrustedCertificates.FirstOrDefault(c => c.Matches(der));
-            if (match is not null)
+            // Equal bytes are the same certificate; the thumbprint is only needed to report a mismatch.
+            foreach (var trusted in settings.TrustedCertificates)
             {
-                candidates = [match];
-                return null;
+                if (der.AsSpan().SequenceEqual(trusted.Der))
+                {
+                    candidates = [trusted];
+                    return null;
+                }
             }
+
+            firstThumbprint ??= Convert.ToHexStringLower(SHA256.HashData(der));
         }
 
         return new SamlFailure(SamlErrorCodes.CertificateUntrusted,
