@@ -61,7 +61,7 @@ switch (command)
               baseline-server --port N --db CONN          bare Kestrel app, one INSERT per POST
               seed-scale --db CONN [--tenants N] [--members N]
               load --url URL --label NAME [--db CONN] [--pid PID] [--db-pid POSTMASTER_PID] [--tenants N] [--levels 1,4,16]
-                   [--requests N] [--seconds N] [--half-load] [--out FILE] [--user-offset N]
+                   [--requests N] [--seconds N] [--half-load] [--out FILE] [--user-offset N] [--reuse N (baseline only)]
             See scripts/bench/ and docs/performance.md.
             """);
         return command == "help" ? 0 : 2;
@@ -84,7 +84,10 @@ internal static class LoadCommand
         var requests = options.Int("requests", 2000);
         var limit = TimeSpan.FromSeconds(options.Int("seconds", 20));
         var dbPid = options.Get("db-pid") is { } d ? int.Parse(d, CultureInfo.InvariantCulture) : (int?)null;
-        using var generator = new LoadGenerator(url, url.Port, tenants, idp, options.Required("label"), pid, dbPid, options.Int("user-offset", 0));
+        using var generator = new LoadGenerator(url, url.Port, tenants, idp, options.Required("label"), pid, dbPid, options.Int("user-offset", 0))
+        {
+            Reuse = options.Get("reuse") is null ? null : options.Int("reuse", 2000),
+        };
         await generator.WarmUpAsync(options.Int("warmup", 200));
 
         var steps = new List<LoadStep>();

@@ -38,6 +38,10 @@ public sealed class LoadGenerator : IDisposable
     private readonly HttpClient _client;
     private int _userSequence;
 
+    /// <summary>For the baseline only, which does not read the response: cycle through this many distinct bodies
+    /// instead of signing one per request, so its steps can run long enough to measure.</summary>
+    public int? Reuse { get; init; }
+
     private readonly int? _dbPid;
 
     public LoadGenerator(Uri target, int port, int tenants, EntraIdp idp, string label, int? pid, int? dbPid, int userOffset)
@@ -67,6 +71,17 @@ public sealed class LoadGenerator : IDisposable
     /// <summary>Distinct people across distinct bench tenants: each post is a first sign-in (JIT create).</summary>
     private List<Post> Prepare(int count)
     {
+        if (Reuse is { } distinct && distinct < count)
+        {
+            var pool = Sign(distinct);
+            return [.. Enumerable.Range(0, count).Select(i => pool[i % distinct])];
+        }
+
+        return [.. Sign(count)];
+    }
+
+    private Post[] Sign(int count)
+    {
         var now = DateTimeOffset.UtcNow;
         var posts = new Post[count];
         var first = Interlocked.Add(ref _userSequence, count) - count;
@@ -81,7 +96,7 @@ public sealed class LoadGenerator : IDisposable
             var body = Encoding.ASCII.GetBytes("SAMLResponse=" + Uri.EscapeDataString(Convert.ToBase64String(xml)));
             posts[i] = new Post($"{tenant}.acs.localhost:{_port}", body);
         });
-        return [.. posts];
+        return posts;
     }
 
     public async Task WarmUpAsync(int count)

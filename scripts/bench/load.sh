@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # End-to-end load: the ACS login path vs a bare Kestrel app that commits one INSERT per POST, in the same run,
 # against the same private PostgreSQL, on loopback. Bounded: each step stops at LOAD_REQUESTS requests or
-# LOAD_SECONDS seconds. Usage: scripts/bench/load.sh   (about 5 minutes)
+# LOAD_SECONDS seconds (defaults 4000 and 15; the baseline, which does not read the response, cycles through 2000
+# distinct bodies for up to LOAD_BASELINE_REQUESTS=20000). Usage: scripts/bench/load.sh   (about 6 minutes)
 source "$(dirname "$0")/lib.sh"
 levels=${LOAD_LEVELS:-1,2,4,8,16,32,64}
-requests=${LOAD_REQUESTS:-1500}
+requests=${LOAD_REQUESTS:-4000}
+baseline_requests=${LOAD_BASELINE_REQUESTS:-20000}
 seconds=${LOAD_SECONDS:-15}
 out=${LOAD_OUT:-$repo/BenchmarkDotNet.Artifacts/load.tsv}
 mkdir -p "$(dirname "$out")"; rm -f "$out"
@@ -22,7 +24,7 @@ echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 dotnet "$bench" load --url "http://127.0.0.1:$acs_port" --db "$db" --pid "$acs_pid" --db-pid "$(pg_pid)" --label acs \
   --levels "$levels" --requests "$requests" --seconds "$seconds" --half-load --out "$out" || echo "(acs: some requests failed, see $out)"
 dotnet "$bench" load --url "http://127.0.0.1:$base_port" --pid "$base_pid" --db-pid "$(pg_pid)" --label baseline --user-offset 1000000 \
-  --levels "$levels" --requests "$requests" --seconds "$seconds" --half-load --out "$out" || echo "(baseline: some requests failed)"
+  --reuse 2000 --levels "$levels" --requests "$baseline_requests" --seconds "$seconds" --half-load --out "$out" || echo "(baseline: some requests failed)"
 
 echo
 echo "Summary (closed loop: best throughput; open loop at half of it: latency):"
