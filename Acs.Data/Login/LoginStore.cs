@@ -134,9 +134,10 @@ public sealed class LoginStore(NpgsqlDataSource dataSource) : ILoginStore
                 // Drain: an error in a later statement surfaces here, before the commit.
             }
         }
-        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation && ex.TableName == "members")
         {
-            // The refreshed e-mail belongs to another member of the tenant.
+            // The refreshed e-mail belongs to another member of the tenant. (The batch also holds the session and
+            // event inserts; a conflict there is not this, and propagates as before.)
             await transaction.RollbackAsync(cancellationToken);
             return new LoginCommitResult.Denied(LoginErrorCodes.MemberEmailConflict,
                 $"{identity.Email} already belongs to another member of this site ({ex.ConstraintName}).");
