@@ -22,12 +22,19 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton(sp =>
         {
             var builder = new NpgsqlDataSourceBuilder(connectionString);
+            // The login path runs the same few statements on every request: prepared once per connection, PostgreSQL
+            // skips parsing and planning them. A connection string that sets its own value wins.
+            if (builder.ConnectionStringBuilder.MaxAutoPrepare == 0)
+            {
+                builder.ConnectionStringBuilder.MaxAutoPrepare = 32;
+            }
+
             builder.UseLoggerFactory(sp.GetService<ILoggerFactory>());
             return builder.Build();
         });
         services.AddSingleton<DatabaseMigrator>();
         services.AddSingleton<DatabaseReadiness>();
-        services.AddSingleton<ITenantDirectory, TenantDirectory>();
+        services.AddSingleton<ITenantDirectory, CachedTenantDirectory>();
         services.AddSingleton<DemoTenantSeeder>();
         services.AddSingleton<ILoginStore, LoginStore>();
         services.AddSingleton<ISessionStore, SessionStore>();

@@ -156,24 +156,38 @@ internal static class SamlResponseReader
         var ids = new Dictionary<string, XmlElement>(StringComparer.Ordinal);
         index = ids;
         var stack = new Stack<XmlElement>();
+        var children = new List<XmlElement>();
         stack.Push(root);
         while (stack.Count > 0)
         {
             var element = stack.Pop();
-            foreach (var name in IdAttributeNames)
+            // HasAttributes first: reading Attributes on an element without any allocates a collection under a lock.
+            if (element.HasAttributes)
             {
-                if (element.GetAttributeNode(name) is { } attribute && !ids.TryAdd(attribute.Value, element))
+                foreach (var name in IdAttributeNames)
                 {
-                    return attribute.Value;
+                    if (element.GetAttributeNode(name) is { } attribute && !ids.TryAdd(attribute.Value, element))
+                    {
+                        return attribute.Value;
+                    }
                 }
             }
 
-            for (var child = element.LastChild; child is not null; child = child.PreviousSibling)
+            // Forward through the siblings and push in reverse, so elements are visited in document order:
+            // PreviousSibling walks from the first child each time, which made wide elements (hundreds of group
+            // values) quadratic.
+            children.Clear();
+            for (var child = element.FirstChild; child is not null; child = child.NextSibling)
             {
                 if (child is XmlElement childElement)
                 {
-                    stack.Push(childElement);
+                    children.Add(childElement);
                 }
+            }
+
+            for (var i = children.Count - 1; i >= 0; i--)
+            {
+                stack.Push(children[i]);
             }
         }
 

@@ -66,7 +66,9 @@ internal static class SamlSignatureVerifier
             XmlElement? resolved = null;
             var failure = CheckShape(signature, parent, settings)
                 ?? SelectCertificates(signature, settings, out candidates)
-                ?? CheckCryptography(signature, parent, response, candidates, out resolved);
+                ?? (IsEnvelopedExclusive(signature) && !HasXmlAttributeAbove(signature)
+                    ? CheckDirectly(signature, parent, response, candidates, out resolved)
+                    : CheckCryptography(signature, parent, response, candidates, out resolved));
             if (failure is not null || resolved is null)
             {
                 return failure ?? new SamlFailure(SamlErrorCodes.SignatureInvalid, "The signature did not verify.");
@@ -229,13 +231,17 @@ internal static class SamlSignatureVerifier
                 continue;
             }
 
-            firstThumbprint ??= Convert.ToHexStringLower(SHA256.HashData(der));
-            var match = settings.TrustedCertificates.FirstOrDefault(c => c.Matches(der));
-            if (match is not null)
+            // Equal bytes are the same certificate; the thumbprint is only needed to report a mismatch.
+            foreach (var trusted in settings.TrustedCertificates)
             {
-                candidates = [match];
-                return null;
+                if (der.AsSpan().SequenceEqual(trusted.Der))
+                {
+                    candidates = [trusted];
+                    return null;
+                }
             }
+
+            firstThumbprint ??= Convert.ToHexStringLower(SHA256.HashData(der));
         }
 
         return new SamlFailure(SamlErrorCodes.CertificateUntrusted,
@@ -243,6 +249,139 @@ internal static class SamlSignatureVerifier
         {
             Expected = expected,
             Received = firstThumbprint,
+        };
+    }
+
+    /// <summary>The shape every IdP in practice uses: enveloped-signature then exclusive c14n. Only the rarer
+    /// enveloped-only shape (whose implied final step is inclusive c14n) still goes through SignedXml.</summary>
+    private static bool IsEnvelopedExclusive(XmlElement signature)
+    {
+        var transforms = Reference(signature).Transforms;
+        var list = SamlXml.Children(transforms).ToList();
+        return list.Count == 2 && SamlXml.Attribute(list[1], "Algorithm") == SamlConstants.ExclusiveC14N;
+    }
+
+    /// <summary>SignedXml copies xml:* attributes (xml:lang, xml:space...) of the signature's ancestors into what it
+    /// canonicalizes, which the specification does not; such documents stay with SignedXml to keep its verdicts.</summary>
+    private static bool HasXmlAttributeAbove(XmlElement signature)
+    {
+        for (var element = signature; element is not null; element = element.ParentNode as XmlElement)
+        {
+            if (element.HasAttributes)
+            {
+                foreach (XmlAttribute attribute in element.Attributes)
+                {
+                    if (attribute.Prefix == "xml")
+                    {
+                        return true;
+                    }
+                }
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The parts of a signature CheckShape has already proven to be there, in this order.</summary>
+    private static (XmlElement SignedInfo, XmlElement SignatureValue, XmlElement CanonicalizationMethod, XmlElement SignatureMethod,
+        XmlElement Transforms, XmlElement DigestMethod, XmlElement DigestValue) Reference(XmlElement signature)
+    {
+        var children = SamlXml.Children(signature).ToList();
+        var signedInfo = SamlXml.Children(children[0]).ToList();
+        var reference = SamlXml.Children(signedInfo[2]).ToList();
+        return (children[0], children[1], signedInfo[0], signedInfo[1], reference[0], reference[1], reference[2]);
+    }
+
+    /// <summary>
+    /// Rule 8's cryptography without SignedXml, for the enveloped + exclusive c14n shape (CheckShape has enforced
+    /// every structural rule and allow-list): the reference resolves through the unique-ID index to exactly the
+    /// signature's parent; its exclusive canonical form, minus this signature, must hash to DigestValue; the exclusive
+    /// canonical form of SignedInfo must verify under a configured key, with the hash the SignatureMethod names.
+    /// </summary>
+    private static SamlFailure? CheckDirectly(
+        XmlElement signature,
+        XmlElement parent,
+        SamlResponseDocument response,
+        IReadOnlyList<TrustedCertificate> candidates,
+        out XmlElement? resolved)
+    {
+        resolved = null;
+        var parts = Reference(signature);
+        var parentId = SamlXml.Attribute(parent, "ID")!;
+        if (!response.ElementsById.TryGetValue(parentId, out var target) || !ReferenceEquals(target, parent))
+        {
+            return ReferenceInvalid("The signature's reference did not resolve to its own parent.");
+        }
+
+        var digestMethod = SamlXml.Attribute(parts.DigestMethod, "Algorithm");
+        var signatureMethod = SamlXml.Attribute(parts.SignatureMethod, "Algorithm");
+        var digestValue = DecodeBase64(parts.DigestValue.InnerText);
+        var signatureValue = DecodeBase64(parts.SignatureValue.InnerText);
+        if (digestValue is null || signatureValue is null)
+        {
+            return new SamlFailure(SamlErrorCodes.SignatureInvalid, $"The {parent.LocalName} signature's DigestValue or SignatureValue is not base64.");
+        }
+
+        try
+        {
+            var transforms = SamlXml.Children(parts.Transforms).ToList();
+            var content = ExclusiveCanonicalizer.TryCanonicalize(parent, signature, ExclusiveCanonicalizer.InclusivePrefixes(transforms[1]));
+            var signedInfo = ExclusiveCanonicalizer.TryCanonicalize(parts.SignedInfo, null,
+                ExclusiveCanonicalizer.InclusivePrefixes(parts.CanonicalizationMethod));
+            if (content is null || signedInfo is null)
+            {
+                return CheckCryptography(signature, parent, response, candidates, out resolved);
+            }
+
+            var digestOk = CryptographicOperations.FixedTimeEquals(Hash(digestMethod, content), digestValue);
+            foreach (var certificate in candidates)
+            {
+                if (digestOk && VerifySignedInfo(certificate.PublicKey, signatureMethod!, signedInfo, signatureValue))
+                {
+                    resolved = parent;
+                    return null;
+                }
+            }
+        }
+        catch (Exception e) when (e is CryptographicException or XmlException)
+        {
+            return new SamlFailure(SamlErrorCodes.SignatureInvalid, $"The {parent.LocalName} signature could not be verified: {e.Message}");
+        }
+
+        return new SamlFailure(SamlErrorCodes.SignatureInvalid,
+            $"The {parent.LocalName} signature does not verify with the configured certificate(s); the content was changed or signed with another key.");
+    }
+
+    private static byte[] Hash(string? digestMethod, byte[] data) => digestMethod switch
+    {
+        SamlConstants.DigestSha256 => SHA256.HashData(data),
+        SamlConstants.DigestSha384 => SHA384.HashData(data),
+        SamlConstants.DigestSha512 => SHA512.HashData(data),
+        // Only reachable when the tenant allows SHA-1 (CheckShape).
+        SamlConstants.DigestSha1 => SHA1.HashData(data),
+        _ => throw new CryptographicException("unsupported digest " + digestMethod),
+    };
+
+    /// <summary>The key type must match the method: an RSA key never checks an ECDSA signature or the reverse.</summary>
+    private static bool VerifySignedInfo(AsymmetricAlgorithm key, string signatureMethod, byte[] signedInfo, byte[] signatureValue)
+    {
+        var (isRsa, hash) = signatureMethod switch
+        {
+            SamlConstants.RsaSha256 => (true, HashAlgorithmName.SHA256),
+            SamlConstants.RsaSha384 => (true, HashAlgorithmName.SHA384),
+            SamlConstants.RsaSha512 => (true, HashAlgorithmName.SHA512),
+            SamlConstants.RsaSha1 => (true, HashAlgorithmName.SHA1),
+            SamlConstants.EcdsaSha256 => (false, HashAlgorithmName.SHA256),
+            SamlConstants.EcdsaSha384 => (false, HashAlgorithmName.SHA384),
+            SamlConstants.EcdsaSha512 => (false, HashAlgorithmName.SHA512),
+            _ => throw new CryptographicException("unsupported signature method " + signatureMethod),
+        };
+        return (key, isRsa) switch
+        {
+            (RSA rsa, true) => rsa.VerifyData(signedInfo, signatureValue, hash, RSASignaturePadding.Pkcs1),
+            // XML-DSig 1.1: r||s, .NET's default (IEEE P1363) format.
+            (ECDsa ecdsa, false) => ecdsa.VerifyData(signedInfo, signatureValue, hash),
+            _ => false,
         };
     }
 
@@ -257,7 +396,7 @@ internal static class SamlSignatureVerifier
         try
         {
             var signedXml = new SamlSignedXml(response.Document, response.ElementsById);
-            signedXml.LoadXml(signature);
+            LoadWithoutKeyInfo(signedXml, signature);
 
             // Belt and braces: SignedXml's reading of SignedInfo must agree with the checks made on the XML.
             if (signedXml.SignedInfo?.References.Count != 1 || signedXml.SignedInfo.CanonicalizationMethod != SamlConstants.ExclusiveC14N)
@@ -292,11 +431,38 @@ internal static class SamlSignatureVerifier
             $"The {parent.LocalName} signature does not verify with the configured certificate(s); the content was changed or signed with another key.");
     }
 
+    /// <summary>
+    /// SignedXml.LoadXml would parse every KeyInfo certificate into an X509Certificate2 (costly, and finalized later),
+    /// only for it to be ignored: the key always comes from the configured certificates, and KeyInfo was already
+    /// matched against them. KeyInfo is outside SignedInfo and removed by the enveloped transform, so it is signed
+    /// by nothing; it is detached while SignedXml reads the signature and put back in place before anything is digested.
+    /// </summary>
+    private static void LoadWithoutKeyInfo(SignedXml signedXml, XmlElement signature)
+    {
+        var keyInfo = SamlXml.First(signature, "KeyInfo", SamlConstants.XmlDsigNamespace);
+        if (keyInfo is null)
+        {
+            signedXml.LoadXml(signature);
+            return;
+        }
+
+        var next = keyInfo.NextSibling;
+        signature.RemoveChild(keyInfo);
+        try
+        {
+            signedXml.LoadXml(signature);
+        }
+        finally
+        {
+            signature.InsertBefore(keyInfo, next);
+        }
+    }
+
     private static byte[]? DecodeBase64(string text)
     {
-        var compact = string.Concat(text.Where(c => !char.IsWhiteSpace(c)));
-        var buffer = new byte[compact.Length * 3 / 4 + 3];
-        return Convert.TryFromBase64String(compact, buffer, out var written) ? buffer.AsSpan(0, written).ToArray() : null;
+        // Convert skips the whitespace XML line-wraps base64 with; the length bound needs no compaction.
+        var buffer = new byte[text.Length * 3 / 4 + 3];
+        return Convert.TryFromBase64String(text, buffer, out var written) ? buffer.AsSpan(0, written).ToArray() : null;
     }
 
     private static bool IsDsig(XmlElement element, string localName) =>

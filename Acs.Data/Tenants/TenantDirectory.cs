@@ -11,7 +11,7 @@ public sealed class TenantDirectory(NpgsqlDataSource dataSource) : ITenantDirect
     private const string FindSql = """
         SELECT t.id, t.subdomain, t.display_name, t.jit_enabled, t.default_role, t.allowed_email_domains,
                t.clock_skew_seconds, t.allow_sha1, t.allow_idp_initiated, t.role_mappings::text AS role_mappings,
-               t.created_at, t.updated_at,
+               t.created_at, t.updated_at, t.config_version,
                i.idp_entity_id, i.sso_target_url,
                c.thumbprint_sha256, c.thumbprint_sha1, c.der, c.subject, c.not_before, c.not_after, c.created_at AS cert_created_at
         FROM tenants t
@@ -24,8 +24,15 @@ public sealed class TenantDirectory(NpgsqlDataSource dataSource) : ITenantDirect
     public async Task<Tenant?> FindBySubdomainAsync(string subdomain, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return (await FindAsync(connection, subdomain, cancellationToken)).Tenant;
+    }
+
+    /// <summary>The tenant and the config_version its rows were read at (one statement, so they agree).</summary>
+    internal static async Task<(Tenant? Tenant, long ConfigVersion)> FindAsync(NpgsqlConnection connection, string subdomain,
+        CancellationToken cancellationToken)
+    {
         var rows = (await connection.QueryAsync<TenantRow>(new CommandDefinition(FindSql, new { subdomain }, cancellationToken: cancellationToken))).ToList();
-        return rows.Count == 0 ? null : TenantRow.ToTenant(rows);
+        return rows.Count == 0 ? (null, 0) : (TenantRow.ToTenant(rows), rows[0].ConfigVersion);
     }
 
     /// <summary>One row of the tenant join; several rows when the tenant trusts several certificates.</summary>
@@ -43,6 +50,7 @@ public sealed class TenantDirectory(NpgsqlDataSource dataSource) : ITenantDirect
         public string RoleMappings { get; init; } = "{}";
         public DateTime CreatedAt { get; init; }
         public DateTime UpdatedAt { get; init; }
+        public long ConfigVersion { get; init; }
         public string? IdpEntityId { get; init; }
         public string? SsoTargetUrl { get; init; }
         public string? ThumbprintSha256 { get; init; }

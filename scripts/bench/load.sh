@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# End-to-end load: the ACS login path vs a bare Kestrel app that commits one INSERT per POST, in the same run,
+# against the same private PostgreSQL, on loopback. Bounded: each step stops at LOAD_REQUESTS requests or
+# LOAD_SECONDS seconds (defaults 4000 and 15; the baseline, which does not read the response, cycles through 2000
+# distinct bodies for up to LOAD_BASELINE_REQUESTS=20000). Usage: scripts/bench/load.sh   (about 6 minutes)
+source "$(dirname "$0")/lib.sh"
+levels=${LOAD_LEVELS:-1,2,4,8,16,32,64}
+requests=${LOAD_REQUESTS:-4000}
+baseline_requests=${LOAD_BASELINE_REQUESTS:-20000}
+seconds=${LOAD_SECONDS:-15}
+out=${LOAD_OUT:-$repo/BenchmarkDotNet.Artifacts/load.tsv}
+mkdir -p "$(dirname "$out")"; rm -f "$out"
+
+machine
+build
+start_postgres
+db=$(create_db acs_load)
+acs_port=$(free_port); start_acs "$acs_port" "$db"; acs_pid=$last_pid
+base_port=$(free_port); start_baseline "$base_port" "$db"; base_pid=$last_pid
+
+echo
+echo "| target | mode | concurrency | requests | errors | req/s | p50 ms | p95 ms | p99 ms | peak RSS MB | server CPU ms/req | DB CPU ms/req |"
+echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+dotnet "$bench" load --url "http://127.0.0.1:$acs_port" --db "$db" --pid "$acs_pid" --db-pid "$(pg_pid)" --label acs \
+  --levels "$levels" --requests "$requests" --seconds "$seconds" --half-load --out "$out" || echo "(acs: some requests failed, see $out)"
+dotnet "$bench" load --url "http://127.0.0.1:$base_port" --pid "$base_pid" --db-pid "$(pg_pid)" --label baseline --user-offset 1000000 \
+  --reuse 2000 --levels "$levels" --requests "$baseline_requests" --seconds "$seconds" --half-load --out "$out" || echo "(baseline: some requests failed)"
+
+echo
+echo "Summary (closed loop: best throughput; open loop at half of it: latency):"
+awk -F'\t' 'NR>1 && $2=="closed" { if ($9>best[$1]) best[$1]=$9 }
+            NR>1 && $2=="open" { p50[$1]=$10; p99[$1]=$12 }
+            NR>1 { if ($13>rss[$1]) rss[$1]=$13; cpu[$1]+=$14*$5; db[$1]+=$15*$5; n[$1]+=$5 }
+  END {
+    printf "| | acs | baseline | ratio |\n|---|---:|---:|---:|\n"
+    printf "| max throughput req/s | %.0f | %.0f | %.2f |\n", best["acs"], best["baseline"], best["acs"]/best["baseline"]
+    printf "| half-load p50 ms | %.1f | %.1f | |\n", p50["acs"], p50["baseline"]
+    printf "| half-load p99 ms | %.1f | %.1f | |\n", p99["acs"], p99["baseline"]
+    printf "| half-load p99/p50 | %.2f | %.2f | |\n", p99["acs"]/p50["acs"], p99["baseline"]/p50["baseline"]
+    printf "| peak RSS MB | %.0f | %.0f | |\n", rss["acs"], rss["baseline"]
+    printf "| server CPU ms per request | %.2f | %.2f | %.1f |\n", cpu["acs"]/n["acs"], cpu["baseline"]/n["baseline"], (cpu["acs"]/n["acs"])/(cpu["baseline"]/n["baseline"])
+    printf "| database CPU ms per request | %.2f | %.2f | %.1f |\n", db["acs"]/n["acs"], db["baseline"]/n["baseline"], (db["acs"]/n["acs"])/(db["baseline"]/n["baseline"])
+  }' "$out"
+echo "raw: $out"
