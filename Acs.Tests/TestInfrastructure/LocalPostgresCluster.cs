@@ -28,6 +28,32 @@ internal sealed class LocalPostgresCluster : IAsyncDisposable
     public string ConnectionString =>
         $"Host=127.0.0.1;Port={Port};Username=postgres;Database=postgres;Pooling=true;Maximum Pool Size=50;Timeout=15";
 
+    /// <summary>The machine's PostgreSQL binaries: PATH first, then Debian's versioned folders.</summary>
+    public static string? FindBinDirectory() => PostgresServerChoice.FindLocalBinDirectory(
+        Environment.GetEnvironmentVariable("PATH"),
+        Directory.Exists("/usr/lib/postgresql") ? Directory.GetDirectories("/usr/lib/postgresql") : []);
+
+    /// <summary>
+    /// A private cluster for a test that stops and starts its database. Without binaries the test fails in CI
+    /// (which installs them) and is reported ignored, with the reason, elsewhere.
+    /// </summary>
+    public static Task<LocalPostgresCluster> StartPrivateAsync()
+    {
+        if (FindBinDirectory() is { } binDirectory)
+        {
+            return StartAsync(binDirectory);
+        }
+
+        const string reason = "no local PostgreSQL binaries to start and stop a private cluster";
+        if (Environment.GetEnvironmentVariable("CI") is not null)
+        {
+            Assert.Fail($"{reason}; CI must provide them (apt-get install postgresql)");
+        }
+
+        Assert.Ignore($"SKIPPED (not in CI): {reason}");
+        throw new InvalidOperationException(reason);
+    }
+
     public static async Task<LocalPostgresCluster> StartAsync(string binDirectory)
     {
         var asPostgresUser = Environment.UserName == "root";

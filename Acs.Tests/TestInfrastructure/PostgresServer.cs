@@ -106,9 +106,7 @@ public static class PostgresServer
     private static async Task<string> StartAsync()
     {
         var configured = Environment.GetEnvironmentVariable(PostgresServerChoice.ConnectionVariable);
-        var binDirectory = PostgresServerChoice.FindLocalBinDirectory(
-            Environment.GetEnvironmentVariable("PATH"),
-            Directory.Exists("/usr/lib/postgresql") ? Directory.GetDirectories("/usr/lib/postgresql") : []);
+        var binDirectory = LocalPostgresCluster.FindBinDirectory();
         var dockerAnswers = string.IsNullOrWhiteSpace(configured) && await DockerAnswersAsync();
         Choice = PostgresServerChoice.Choose(configured, dockerAnswers, binDirectory);
         await TestContext.Progress.WriteLineAsync($"Test database: {Choice.Source} ({Choice.Explanation})");
