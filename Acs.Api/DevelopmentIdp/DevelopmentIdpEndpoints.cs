@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Xml;
 using Acs.Api.Hosting;
 using Acs.Api.Pages;
 using Acs.Api.Tenants;
@@ -78,20 +77,18 @@ public static class DevelopmentIdpEndpoints
         if (samlRequest is not null)
         {
             // An SP-initiated sign-in: answer the AuthnRequest the site sent here.
-            var xml = RedirectBinding.Decode(samlRequest);
-            if (xml is null || !SafeXml.TryLoad(xml, out var document, out _, out var problem)
-                || document.DocumentElement is not { LocalName: "AuthnRequest" } request)
+            if (AuthnRequestReader.TryRead(samlRequest) is not { } request)
             {
                 return HtmlPage.Result(http, "Development IdP", "<h1>Development IdP</h1><p>The SAMLRequest could not be read.</p>", 400);
             }
 
-            if (request.GetAttribute("AssertionConsumerServiceURL") is { Length: > 0 } acs && acs != site.AcsUrl)
+            if (request.AssertionConsumerServiceUrl is { Length: > 0 } acs && acs != site.AcsUrl)
             {
                 return HtmlPage.Result(http, "Development IdP",
                     $"<h1>Development IdP</h1><p>The request asks for an ACS ({HtmlPage.Encode(acs)}) that is not this site's.</p>", 400);
             }
 
-            requestId = request.GetAttribute("ID");
+            requestId = request.Id;
         }
 
         var body = $"""
