@@ -7,6 +7,11 @@ using Acs.Api.Sessions;
 using Acs.Core;
 using Acs.Data;
 
+if (args is [HealthProbe.Command, ..])
+{
+    return await HealthProbe.RunAsync();
+}
+
 var builder = WebApplication.CreateBuilder(args);
 
 var (settings, errors) = AcsSettings.Load(builder.Configuration);
@@ -21,7 +26,7 @@ if (settings is null)
 }
 
 builder.Services.AddAcsCore();
-builder.Services.AddAcsData(settings.ConnectionString);
+builder.Services.AddAcsData(settings.ConnectionString, settings.DatabaseMaxPoolSize);
 builder.Services.AddAcsApi(settings);
 builder.Services.AddDevelopmentIdp(builder.Configuration, builder.Environment, settings);
 

@@ -15,8 +15,11 @@ namespace Acs.Data;
 
 public static class DataServiceCollectionExtensions
 {
-    /// <summary>Registers the one <see cref="NpgsqlDataSource"/> of the process and the stores built on it.</summary>
-    public static IServiceCollection AddAcsData(this IServiceCollection services, string connectionString)
+    /// <summary>
+    /// Registers the one <see cref="NpgsqlDataSource"/> of the process and the stores built on it. The pool holds at
+    /// most <paramref name="maxPoolSize"/> connections unless the connection string sets Maximum Pool Size itself.
+    /// </summary>
+    public static IServiceCollection AddAcsData(this IServiceCollection services, string connectionString, int maxPoolSize)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
         services.AddSingleton(sp =>
@@ -29,9 +32,18 @@ public static class DataServiceCollectionExtensions
                 builder.ConnectionStringBuilder.MaxAutoPrepare = 32;
             }
 
+            if (!NamesMaxPoolSize(connectionString))
+            {
+                builder.ConnectionStringBuilder.MaxPoolSize = maxPoolSize;
+            }
+
             builder.UseLoggerFactory(sp.GetService<ILoggerFactory>());
             return builder.Build();
         });
+        // Migrations hold an advisory lock on one connection while DbUp works on another: a data source of their own,
+        // so they never wait for (or take) the service's pool.
+        services.AddKeyedSingleton(DatabaseMigrator.DataSourceKey, (_, _) =>
+            new NpgsqlDataSourceBuilder(connectionString) { ConnectionStringBuilder = { MaxPoolSize = 2, MaxAutoPrepare = 0 } }.Build());
         services.AddSingleton<DatabaseMigrator>();
         services.AddSingleton<DatabaseReadiness>();
         services.AddSingleton<ITenantDirectory, CachedTenantDirectory>();
@@ -44,5 +56,12 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<IMemberAdminStore, MemberAdminStore>();
         services.AddSingleton<ILoginEventReader, LoginEventReader>();
         return services;
+    }
+
+    // NpgsqlConnectionStringBuilder.ContainsKey answers for every keyword it knows, set or not: ask the raw string.
+    private static bool NamesMaxPoolSize(string connectionString)
+    {
+        var raw = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+        return raw.ContainsKey("Maximum Pool Size") || raw.ContainsKey("MaxPoolSize");
     }
 }

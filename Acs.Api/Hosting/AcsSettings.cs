@@ -13,9 +13,16 @@ public sealed record AcsSettings(
     TimeSpan SessionLifetime,
     RateLimitSettings RateLimits,
     int LoginEventRetentionDays,
-    bool DevelopmentIdpEnabled)
+    bool DevelopmentIdpEnabled,
+    int DatabaseMaxPoolSize)
 {
     public const int MinimumAdminApiKeyLength = 16;
+
+    /// <summary>
+    /// Connections one replica may hold. PostgreSQL's default <c>max_connections</c> is 100: replicas × this must
+    /// stay well under it, with room for migrations, operators and monitoring.
+    /// </summary>
+    public const int DefaultDatabaseMaxPoolSize = 20;
 
     /// <summary>Reads and checks every setting; on failure returns one line per problem, naming the variable to set.</summary>
     public static (AcsSettings? Settings, IReadOnlyList<string> Errors) Load(IConfiguration configuration)
@@ -54,7 +61,8 @@ public sealed record AcsSettings(
         }
 
         var proxies = new List<IPAddress>();
-        foreach (var child in configuration.GetSection("Acs:TrustedProxies").GetChildren())
+        // A blank entry is "none" (compose passes an unset optional variable as an empty string).
+        foreach (var child in configuration.GetSection("Acs:TrustedProxies").GetChildren().Where(c => !string.IsNullOrWhiteSpace(c.Value)))
         {
             if (IPAddress.TryParse(child.Value, out var address))
             {
@@ -81,10 +89,11 @@ public sealed record AcsSettings(
             ReadInt(configuration, "Acs:RateLimiting:AdminPerAddressPerMinute", "Acs__RateLimiting__AdminPerAddressPerMinute", 600, errors));
         var retentionDays = ReadInt(configuration, "Acs:LoginEvents:RetentionDays", "Acs__LoginEvents__RetentionDays", 90, errors);
         var devIdp = ReadBool(configuration, "Acs:DevelopmentIdp:Enabled", "Acs__DevelopmentIdp__Enabled", false, errors);
+        var maxPoolSize = ReadInt(configuration, "Acs:Database:MaxPoolSize", "Acs__Database__MaxPoolSize", DefaultDatabaseMaxPoolSize, errors);
 
         return errors.Count > 0
             ? (null, errors)
-            : (new AcsSettings(connectionString!, templates, adminApiKey!, proxies, lifetime, rateLimits, retentionDays, devIdp), errors);
+            : (new AcsSettings(connectionString!, templates, adminApiKey!, proxies, lifetime, rateLimits, retentionDays, devIdp, maxPoolSize), errors);
     }
 
     private static int ReadInt(IConfiguration configuration, string key, string variable, int fallback, List<string> errors)

@@ -33,7 +33,7 @@ public static class DatabaseStartup
                 return true;
             }
 
-            if (DateTime.UtcNow >= deadline || !outcome.Error!.StartsWith("database unreachable", StringComparison.Ordinal))
+            if (DateTime.UtcNow >= deadline || outcome.Failure!.Kind != MigrationFailureKind.Unreachable)
             {
                 app.Logger.LogCritical("Database migration failed: {Reason}", outcome.Error);
                 return false;

@@ -1,6 +1,6 @@
 using Acs.Api.Pages;
 using Microsoft.AspNetCore.Diagnostics;
-using Npgsql;
+using Acs.Data;
 
 namespace Acs.Api.Hosting;
 
@@ -12,7 +12,7 @@ public sealed class DatabaseUnavailableHandler(ILogger<DatabaseUnavailableHandle
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
-        if (!IsDatabaseUnavailable(exception))
+        if (!DatabaseFailures.IsUnavailable(exception))
         {
             return false;
         }
@@ -23,14 +23,4 @@ public sealed class DatabaseUnavailableHandler(ILogger<DatabaseUnavailableHandle
         await ErrorResults.ServiceUnavailable(httpContext).ExecuteAsync(httpContext);
         return true;
     }
-
-    private static bool IsDatabaseUnavailable(Exception exception) => exception switch
-    {
-        PostgresException postgres => postgres.SqlState.StartsWith("08", StringComparison.Ordinal) // connection exceptions
-                                      || postgres.SqlState.StartsWith("57P", StringComparison.Ordinal) // admin shutdown, cannot connect now
-                                      || postgres.SqlState == PostgresErrorCodes.TooManyConnections,
-        NpgsqlException => true,
-        TimeoutException => true,
-        _ => exception.InnerException is not null && IsDatabaseUnavailable(exception.InnerException),
-    };
 }

@@ -1,14 +1,21 @@
 using System.Reflection;
 using DbUp;
 using DbUp.Engine.Output;
+using DbUp.Postgresql;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace Acs.Data.Migrations;
 
 /// <summary>Applies the numbered, forward-only SQL scripts embedded in this assembly.</summary>
-public sealed class DatabaseMigrator(NpgsqlDataSource dataSource, ILogger<DatabaseMigrator> logger)
+public sealed class DatabaseMigrator(
+    [FromKeyedServices(DatabaseMigrator.DataSourceKey)] NpgsqlDataSource dataSource,
+    ILogger<DatabaseMigrator> logger)
 {
+    /// <summary>The service key of the migrations' own data source (two connections: the lock's and DbUp's).</summary>
+    public const string DataSourceKey = "migrations";
+
     // Serialises migrations when several replicas start at once.
     private const long MigrationLockKey = 0x4163_734D_6967;
 
@@ -34,8 +41,10 @@ public sealed class DatabaseMigrator(NpgsqlDataSource dataSource, ILogger<Databa
 
             try
             {
+                // The data source, not its ConnectionString: Npgsql strips the password from that property, so DbUp
+                // would connect without one and fail against any server that asks for it.
                 var engine = DeployChanges.To
-                    .PostgresqlDatabase(dataSource.ConnectionString)
+                    .PostgresqlDatabase(new PostgresqlConnectionManager(dataSource))
                     .WithScriptsEmbeddedInAssembly(ScriptAssembly, IsMigrationScript)
                     .WithTransactionPerScript()
                     .LogTo(new MigrationLog(logger))
@@ -43,9 +52,15 @@ public sealed class DatabaseMigrator(NpgsqlDataSource dataSource, ILogger<Databa
 
                 var result = engine.PerformUpgrade();
                 var applied = result.Scripts.Select(s => s.Name).ToArray();
-                return result.Successful
-                    ? new MigrationOutcome(true, applied, null)
-                    : new MigrationOutcome(false, applied, $"{result.ErrorScript?.Name ?? "a migration"} failed: {result.Error?.Message}");
+                if (result.Successful)
+                {
+                    return new MigrationOutcome(true, applied, null);
+                }
+
+                var kind = result.Error is null ? DatabaseFailureKind.None : DatabaseFailures.Classify(result.Error);
+                return new MigrationOutcome(false, applied, new MigrationFailure(
+                    kind == DatabaseFailureKind.None ? MigrationFailureKind.ScriptFailed : ToFailureKind(kind),
+                    $"{result.ErrorScript?.Name ?? "a migration"} failed: {result.Error?.Message}"));
             }
             finally
             {
@@ -54,11 +69,27 @@ public sealed class DatabaseMigrator(NpgsqlDataSource dataSource, ILogger<Databa
                 await release.ExecuteNonQueryAsync(CancellationToken.None);
             }
         }
-        catch (NpgsqlException ex)
+        catch (Exception ex) when (DatabaseFailures.Classify(ex) is not DatabaseFailureKind.None and var kind)
         {
-            return new MigrationOutcome(false, [], $"database unreachable: {ex.Message}");
+            return new MigrationOutcome(false, [], new MigrationFailure(ToFailureKind(kind), Describe(kind, ex)));
         }
     }
+
+    private static MigrationFailureKind ToFailureKind(DatabaseFailureKind kind) => kind switch
+    {
+        DatabaseFailureKind.CredentialsRefused => MigrationFailureKind.CredentialsRefused,
+        DatabaseFailureKind.DatabaseMissing => MigrationFailureKind.DatabaseMissing,
+        _ => MigrationFailureKind.Unreachable,
+    };
+
+    private static string Describe(DatabaseFailureKind kind, Exception ex) => kind switch
+    {
+        DatabaseFailureKind.CredentialsRefused =>
+            $"PostgreSQL refused the credentials of ConnectionStrings__Acs (check Username and Password): {ex.Message}",
+        DatabaseFailureKind.DatabaseMissing =>
+            $"the database named in ConnectionStrings__Acs does not exist (create it or fix Database=): {ex.Message}",
+        _ => $"database unreachable: {ex.Message}",
+    };
 
     private static bool IsMigrationScript(string resourceName) =>
         resourceName.StartsWith("Acs.Data.Migrations.", StringComparison.Ordinal)
@@ -79,4 +110,19 @@ public sealed class DatabaseMigrator(NpgsqlDataSource dataSource, ILogger<Databa
     }
 }
 
-public sealed record MigrationOutcome(bool Succeeded, IReadOnlyList<string> AppliedScripts, string? Error);
+public sealed record MigrationOutcome(bool Succeeded, IReadOnlyList<string> AppliedScripts, MigrationFailure? Failure)
+{
+    /// <summary>The reason, for a log line or a test message; null on success.</summary>
+    public string? Error => Failure?.Message;
+}
+
+public enum MigrationFailureKind
+{
+    /// <summary>The server did not answer (yet): worth waiting for at start-up.</summary>
+    Unreachable,
+    CredentialsRefused,
+    DatabaseMissing,
+    ScriptFailed,
+}
+
+public sealed record MigrationFailure(MigrationFailureKind Kind, string Message);

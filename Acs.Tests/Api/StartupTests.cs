@@ -56,6 +56,36 @@ public sealed class StartupTests
         Assert.That(output, Does.Contain("migrate: failed: database unreachable"));
     }
 
+    [Test]
+    public async Task Start_AgainstDatabaseThatRequiresAPassword_MigratesAndServes()
+    {
+        var connectionString = await PostgresServer.CreateEmptyDatabaseAsync("pwserve");
+        await Acs.Tests.Data.MigrationTests.AssertServerRequiresPasswordAsync(connectionString);
+
+        await using var service = await ServiceProcess.StartAsync(connectionString, environmentName: "Production");
+        using var http = new HttpClient();
+        using var ready = await http.GetAsync(new Uri($"http://localhost:{service.Port}/readyz"));
+
+        Assert.That(ready.StatusCode, Is.EqualTo(System.Net.HttpStatusCode.OK), service.Output);
+    }
+
+    [Test]
+    public async Task Start_WithWrongDatabasePassword_StopsAtOnceWithOneClearLineAndNoStackTrace()
+    {
+        var connectionString = new Npgsql.NpgsqlConnectionStringBuilder(await PostgresServer.CreateEmptyDatabaseAsync("pwwrong"))
+        {
+            Password = "not-the-password",
+        };
+        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+
+        var (exitCode, output) = await RunApi([], ValidEnvironment(connectionString.ConnectionString));
+
+        Assert.That(exitCode, Is.Not.Zero);
+        Assert.That(stopwatch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(30)), "a refused password is not waited out like an outage");
+        Assert.That(output, Does.Contain("PostgreSQL refused the credentials of ConnectionStrings__Acs").And.Contain("password authentication failed"));
+        Assert.That(output, Does.Not.Contain("Exception").And.Not.Contain("   at "));
+    }
+
     private static Dictionary<string, string?> ValidEnvironment(string connectionString) => new()
     {
         ["ConnectionStrings__Acs"] = connectionString,

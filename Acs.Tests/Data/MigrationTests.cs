@@ -66,4 +66,48 @@ public sealed class MigrationTests
         Assert.That(outcome.Succeeded, Is.False);
         Assert.That(outcome.Error, Does.StartWith("database unreachable"));
     }
+
+    [Test]
+    public async Task Migrate_AgainstServerThatRequiresAPassword_ConnectsWithTheConfiguredPassword()
+    {
+        var connectionString = await PostgresServer.CreateEmptyDatabaseAsync("password");
+        await AssertServerRequiresPasswordAsync(connectionString);
+        await using var dataSource = NpgsqlDataSource.Create(connectionString);
+
+        var outcome = await new DatabaseMigrator(dataSource, NullLogger<DatabaseMigrator>.Instance).MigrateAsync();
+
+        Assert.That(outcome.Succeeded, Is.True, outcome.Error);
+        Assert.That(outcome.AppliedScripts, Has.Count.EqualTo(DatabaseMigrator.ScriptNames.Count));
+    }
+
+    [Test]
+    public async Task Migrate_WithWrongPassword_FailsAsCredentialsRefusedNamingTheSetting()
+    {
+        var connectionString = new NpgsqlConnectionStringBuilder(await PostgresServer.CreateEmptyDatabaseAsync("wrongpw")) { Password = "not-the-password" };
+        await using var dataSource = NpgsqlDataSource.Create(connectionString.ConnectionString);
+
+        var outcome = await new DatabaseMigrator(dataSource, NullLogger<DatabaseMigrator>.Instance).MigrateAsync();
+
+        Assert.That(outcome.Succeeded, Is.False);
+        Assert.That(outcome.Failure!.Kind, Is.EqualTo(MigrationFailureKind.CredentialsRefused));
+        Assert.That(outcome.Error, Does.Contain("ConnectionStrings__Acs").And.Contain("28P01"));
+    }
+
+    /// <summary>Every test database must ask for a password, as production does, or password bugs go unseen.</summary>
+    internal static async Task AssertServerRequiresPasswordAsync(string connectionString)
+    {
+        var withoutPassword = new NpgsqlConnectionStringBuilder(connectionString) { Password = null, Pooling = false };
+        await using var connection = new NpgsqlConnection(withoutPassword.ConnectionString);
+        var refused = false;
+        try
+        {
+            await connection.OpenAsync();
+        }
+        catch (NpgsqlException)
+        {
+            refused = true;
+        }
+
+        Assert.That(refused, Is.True, "the test PostgreSQL accepted a connection without a password");
+    }
 }

@@ -7,14 +7,20 @@ namespace Acs.Tests.TestInfrastructure;
 
 /// <summary>
 /// The one PostgreSQL server of a test run, started on first use: <c>ACS_TEST_DATABASE</c>, else Testcontainers when a
-/// Docker engine answers, else a throwaway cluster from the machine's binaries. Tests get their own databases, cloned
-/// from a migrated template, so fixtures stay isolated and can run in parallel.
+/// Docker engine answers (falling back to the local binaries when the container cannot start), else a throwaway
+/// cluster from the machine's binaries. Tests get their own databases, cloned from a migrated template, so fixtures
+/// stay isolated and can run in parallel. A fixture's databases are dropped when it ends
+/// (<see cref="ReleaseFixtureDatabasesAttribute"/>), which also closes every connection its pools still hold: the
+/// server keeps PostgreSQL's default <c>max_connections</c> of 100 for the whole run.
 /// </summary>
 public static class PostgresServer
 {
     private const string TemplateDatabase = "acs_test_template";
+    private const string ReportVariable = "ACS_TEST_DATABASE_REPORT";
+    private static readonly TimeSpan ContainerStartTimeout = TimeSpan.FromSeconds(120);
 
     private static readonly SemaphoreSlim Gate = new(1, 1);
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, System.Collections.Concurrent.ConcurrentBag<string>> DatabasesByFixture = new();
     private static string? _serverConnectionString;
     private static IAsyncDisposable? _owned;
     private static string? _failure;
@@ -39,6 +45,7 @@ public static class PostgresServer
             Gate.Release();
         }
 
+        Track(name);
         return WithDatabase(server, name);
     }
 
@@ -51,7 +58,46 @@ public static class PostgresServer
         await connection.OpenAsync();
         await using var create = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
         await create.ExecuteNonQueryAsync();
+        Track(name);
         return WithDatabase(server, name);
+    }
+
+    /// <summary>Drops the databases a fixture created, ending every connection still open to them.</summary>
+    public static async Task DropDatabasesOfAsync(string fixtureId)
+    {
+        if (_serverConnectionString is null || !DatabasesByFixture.TryRemove(fixtureId, out var names))
+        {
+            return;
+        }
+
+        await using var connection = new NpgsqlConnection(_serverConnectionString);
+        await connection.OpenAsync();
+        foreach (var name in names)
+        {
+            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", connection);
+            await drop.ExecuteNonQueryAsync();
+        }
+    }
+
+    private static void Track(string database)
+    {
+        if (CurrentFixtureId() is { } fixtureId)
+        {
+            DatabasesByFixture.GetOrAdd(fixtureId, _ => []).Add(database);
+        }
+    }
+
+    private static string? CurrentFixtureId()
+    {
+        for (var test = NUnit.Framework.Internal.TestExecutionContext.CurrentContext.CurrentTest; test is not null; test = test.Parent as NUnit.Framework.Internal.Test)
+        {
+            if (test is NUnit.Framework.Internal.TestFixture)
+            {
+                return test.Id;
+            }
+        }
+
+        return null;
     }
 
     public static async Task StopAsync()
@@ -109,17 +155,27 @@ public static class PostgresServer
         var binDirectory = LocalPostgresCluster.FindBinDirectory();
         var dockerAnswers = string.IsNullOrWhiteSpace(configured) && await DockerAnswersAsync();
         Choice = PostgresServerChoice.Choose(configured, dockerAnswers, binDirectory);
-        await TestContext.Progress.WriteLineAsync($"Test database: {Choice.Source} ({Choice.Explanation})");
 
+        if (Choice.Source == PostgresServerSource.Testcontainers)
+        {
+            try
+            {
+                var started = await StartContainerAsync();
+                await ReportChoiceAsync();
+                return started;
+            }
+            catch (Exception ex) when (ex is not AssertionException)
+            {
+                Choice = PostgresServerChoice.AfterContainerFailure(FirstLine(ex), binDirectory);
+                await TestContext.Progress.WriteLineAsync($"WARNING: {Choice.Explanation}");
+            }
+        }
+
+        await ReportChoiceAsync();
         switch (Choice.Source)
         {
             case PostgresServerSource.ConfiguredServer:
                 return configured!;
-            case PostgresServerSource.Testcontainers:
-                var container = new PostgreSqlBuilder("postgres:15-alpine").Build();
-                await container.StartAsync();
-                _owned = container;
-                return container.GetConnectionString();
             case PostgresServerSource.LocalCluster:
                 var cluster = await LocalPostgresCluster.StartAsync(binDirectory!);
                 _owned = cluster;
@@ -127,6 +183,50 @@ public static class PostgresServer
             default:
                 throw new InvalidOperationException(Choice.Explanation);
         }
+    }
+
+    private static async Task<string> StartContainerAsync()
+    {
+        var container = new PostgreSqlBuilder("postgres:15-alpine").Build();
+        using var patience = new CancellationTokenSource(ContainerStartTimeout);
+        try
+        {
+            await container.StartAsync(patience.Token);
+        }
+        catch (OperationCanceledException) when (patience.IsCancellationRequested)
+        {
+            await container.DisposeAsync();
+            throw new TimeoutException($"the container was not ready within {ContainerStartTimeout.TotalSeconds:0} s");
+        }
+        catch
+        {
+            await container.DisposeAsync();
+            throw;
+        }
+
+        _owned = container;
+        return container.GetConnectionString();
+    }
+
+    /// <summary>
+    /// Says which database the run uses, on the test output and, when <c>ACS_TEST_DATABASE_REPORT</c> names a file,
+    /// in that file (CI prints it after the run).
+    /// </summary>
+    private static async Task ReportChoiceAsync()
+    {
+        var line = $"Test database: {Choice!.Source} ({Choice.Explanation})";
+        await TestContext.Progress.WriteLineAsync(line);
+        if (Environment.GetEnvironmentVariable(ReportVariable) is { Length: > 0 } reportFile)
+        {
+            await File.WriteAllTextAsync(reportFile, line + Environment.NewLine);
+        }
+    }
+
+    private static string FirstLine(Exception ex)
+    {
+        var message = $"{ex.GetType().Name}: {ex.Message}";
+        var end = message.IndexOfAny(['\r', '\n']);
+        return end < 0 ? message : message[..end];
     }
 
     private static async Task CreateTemplateAsync(string server)

@@ -38,6 +38,18 @@ public sealed record PostgresServerChoice(PostgresServerSource Source, string Ex
             "databases on, start a Docker engine, or install the PostgreSQL server binaries (Debian/Ubuntu: apt-get install postgresql).");
     }
 
+    /// <summary>
+    /// A Docker engine answered, but the container did not start (API too old, image not pullable, a timeout): the
+    /// local binaries take over, with the reason, rather than every fixture failing.
+    /// </summary>
+    public static PostgresServerChoice AfterContainerFailure(string reason, string? localBinDirectory)
+    {
+        var why = $"a Docker engine answers but the PostgreSQL container did not start: {reason}";
+        return localBinDirectory is not null
+            ? new(PostgresServerSource.LocalCluster, $"{why}; falling back to the PostgreSQL binaries in {localBinDirectory}")
+            : new(PostgresServerSource.None, $"{why}; and no PostgreSQL binaries to fall back to (Debian/Ubuntu: apt-get install postgresql)");
+    }
+
     /// <summary>Where initdb and pg_ctl live: PATH first, then Debian's versioned folders, newest first.</summary>
     public static string? FindLocalBinDirectory(string? path, IEnumerable<string> debianVersionFolders)
     {

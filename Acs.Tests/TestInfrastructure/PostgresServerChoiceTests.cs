@@ -36,6 +36,24 @@ public sealed class PostgresServerChoiceTests
     }
 
     [Test]
+    public void AfterContainerFailure_WithBinaries_FallsBackToTheLocalClusterAndSaysWhy()
+    {
+        var choice = PostgresServerChoice.AfterContainerFailure("DockerApiException: client version 1.44 is too new", "/usr/lib/postgresql/15/bin");
+
+        Assert.That(choice.Source, Is.EqualTo(PostgresServerSource.LocalCluster));
+        Assert.That(choice.Explanation, Does.Contain("client version 1.44 is too new").And.Contain("/usr/lib/postgresql/15/bin"));
+    }
+
+    [Test]
+    public void AfterContainerFailure_WithoutBinaries_GivesUpWithTheReasonAndWhatToInstall()
+    {
+        var choice = PostgresServerChoice.AfterContainerFailure("TimeoutException: not ready within 120 s", null);
+
+        Assert.That(choice.Source, Is.EqualTo(PostgresServerSource.None));
+        Assert.That(choice.Explanation, Does.Contain("not ready within 120 s").And.Contain("apt-get install postgresql"));
+    }
+
+    [Test]
     public void FindLocalBinDirectory_WithoutPathEntry_TakesNewestDebianVersion()
     {
         var root = Path.Combine(Path.GetTempPath(), "acs-pgbin-" + Guid.NewGuid().ToString("N"));

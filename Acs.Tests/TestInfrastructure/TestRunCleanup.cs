@@ -1,5 +1,7 @@
 using Acs.Tests.TestInfrastructure;
 
+[assembly: ReleaseFixtureDatabases]
+
 namespace Acs.Tests;
 
 /// <summary>Stops the test PostgreSQL (if this run started one) when every test of the assembly has finished.</summary>
