@@ -14,6 +14,32 @@ public static class ErrorResults
             "There is no site at this address. Check the address, or ask your administrator for your company's sign-in link.",
             eventId: null, hint: null);
 
+    /// <summary>The service's own address, which is no company site: where the sites are, and the demo when it runs.</summary>
+    public static IResult NotATenantSite(HttpContext http, string siteTemplate, string? demoUrl)
+    {
+        const string title = "AcsService";
+        const string text = "This address is the sign-in service itself, not a company site.";
+        if (WantsJson(http))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not a company site",
+                detail: $"{text} Company sites are at {siteTemplate}.", extensions: new Dictionary<string, object?> { ["errorCode"] = "site_not_tenant" });
+        }
+
+        var demo = demoUrl is null
+            ? ""
+            : $"<p>The demo company runs here: <a class=\"button\" href=\"{HtmlPage.Encode(demoUrl)}\">Open {HtmlPage.Encode(demoUrl)}</a></p>";
+        var body = $"""
+            <h1>{title}</h1>
+            <p>{text} Each company has its own site, at <code>{HtmlPage.Encode(siteTemplate)}</code> with the company's
+            name in place of <code>{PublicUrlTemplatePlaceholder}</code>.</p>
+            {demo}
+            <p class="muted">Operators: the admin API is under <code>/admin</code>; health at <code>/healthz</code> and <code>/readyz</code>.</p>
+            """;
+        return HtmlPage.Result(http, title, body, StatusCodes.Status404NotFound);
+    }
+
+    private const string PublicUrlTemplatePlaceholder = Acs.Core.Tenants.PublicUrlTemplate.Placeholder;
+
     public static IResult TooManyRequests(HttpContext http) =>
         Page(http, StatusCodes.Status429TooManyRequests, "rate_limited", "Too many requests",
             "Too many sign-in attempts arrived at once. Please wait a moment and try again.", eventId: null, hint: null);

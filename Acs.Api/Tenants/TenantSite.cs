@@ -41,11 +41,15 @@ public static class TenantSiteExtensions
                         return await next(context);
                     }
 
-                    break;
+                    return ErrorResults.UnknownSite(http);
                 }
             }
 
-            return ErrorResults.UnknownSite(http);
+            // A host that is no tenant site at all (bare localhost, the service's own name): say where the sites are.
+            var demo = http.RequestServices.GetService<Acs.Core.DevelopmentIdp.DevelopmentIdpResponseIssuer>() is null
+                ? null
+                : settings.PublicUrls[0].BaseUrl(Acs.Api.DevelopmentIdp.DevelopmentIdpEndpoints.DemoSubdomain) + "/";
+            return ErrorResults.NotATenantSite(http, settings.PublicUrls[0].Template, demo);
         });
         return group;
     }

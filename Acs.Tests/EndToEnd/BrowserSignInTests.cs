@@ -8,6 +8,7 @@ namespace Acs.Tests.EndToEnd;
 /// post, the session cookie, the redirect, sign-out, a tampered response, and SP-initiated sign-in.
 /// </summary>
 [NonParallelizable]
+[Category("Slow")]
 public sealed class BrowserSignInTests
 {
     private const string ChromiumPath = "/usr/bin/chromium";

@@ -5,6 +5,8 @@ namespace Acs.Tests.Health;
 
 /// <summary>/readyz follows the database: 503 while it is down, 200 again once it is back, with no service restart;
 /// meanwhile the ACS answers 503 with Retry-After rather than 500.</summary>
+[Category("Slow")]
+[NonParallelizable]
 public sealed class ReadinessAcrossDatabaseRestartTests
 {
     [Test]

@@ -15,6 +15,8 @@ namespace Acs.Tests.Reliability;
 /// login is left half-written. An exhausted connection pool is the same: a bounded wait, then 503.
 /// </summary>
 [TestFixture]
+[Category("Slow")]
+[NonParallelizable]
 public sealed class DatabaseFaultTests
 {
     private static readonly TimeSpan AnswerBound = TimeSpan.FromSeconds(10);

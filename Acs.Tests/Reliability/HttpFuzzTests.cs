@@ -15,6 +15,8 @@ namespace Acs.Tests.Reliability;
 /// configured tenant's ACS never produce a 5xx or a hang, and nothing they carry reaches a log line.
 /// </summary>
 [TestFixture]
+[Category("Slow")]
+[NonParallelizable]
 public sealed class HttpFuzzTests
 {
     private const int Inputs = 10_000;

@@ -8,6 +8,8 @@ using Acs.Tests.Login;
 namespace Acs.Tests.Reliability;
 
 /// <summary>The database constraints and the one-transaction login hold under bursts of concurrent requests.</summary>
+[Category("Slow")]
+[NonParallelizable]
 public sealed class RaceTests
 {
     private AcsTestSite _site = null!;

@@ -14,6 +14,8 @@ namespace Acs.Tests.Reliability;
 /// time before the connection is cut.
 /// </summary>
 [TestFixture]
+[Category("Slow")]
+[NonParallelizable]
 public sealed class SlowClientTests
 {
     private static readonly TimeSpan Dribble = TimeSpan.FromMilliseconds(500);

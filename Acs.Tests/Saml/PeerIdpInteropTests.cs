@@ -11,6 +11,7 @@ namespace Acs.Tests.Saml;
 /// </summary>
 [TestFixture]
 [NonParallelizable]
+[Category("Slow")]
 public sealed class PeerIdpInteropTests
 {
     private const string Issuer = "https://sts.windows.net/11111111-2222-3333-4444-555555555555/";

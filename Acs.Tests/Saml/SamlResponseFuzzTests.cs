@@ -12,6 +12,7 @@ namespace Acs.Tests.Saml;
 /// accepted mutation never changes what the SP reads from the signed assertion.
 /// </summary>
 [TestFixture]
+[Category("Slow")]
 public sealed class SamlResponseFuzzTests
 {
     private const int Iterations = 3_000;

@@ -19,32 +19,26 @@ build() {
   dotnet build "$repo/Acs.Benchmarks/Acs.Benchmarks.csproj" -c Release -v quiet -nologo >/dev/null
 }
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-
-pg_bin() {
-  if command -v initdb >/dev/null 2>&1; then dirname "$(command -v initdb)"; else ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1; fi
-}
-
-# PostgreSQL refuses root: the cluster then belongs to the postgres user.
-as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+# shellcheck source=../lib/postgres.sh
+. "$repo/scripts/lib/postgres.sh"
+free_port() { pg_free_port; }
 
 # Default durability (fsync, synchronous_commit on): a commit costs what it costs in production.
 start_postgres() {
   pgport=$(free_port)
-  pgbin=$(pg_bin)
-  mkdir -p "$work/pg"
-  [ "$(id -u)" -eq 0 ] && chown -R postgres:postgres "$work/pg"
-  as_pg "$pgbin/initdb" -D "$work/pg/data" -U postgres --auth=trust -E UTF8 --locale=C >/dev/null
-  as_pg "$pgbin/pg_ctl" -D "$work/pg/data" -l "$work/pg/postgres.log" -w -t 60 \
+  pgbin=$(pg_find_bin)
+  export PGPASSWORD; PGPASSWORD=$(pg_new_password)
+  pg_init_cluster "$pgbin" "$work/pg/data" "$PGPASSWORD"
+  pg_as_owner "$pgbin/pg_ctl" -D "$work/pg/data" -l "$work/pg/postgres.log" -w -t 60 \
     -o "-c listen_addresses=127.0.0.1 -p $pgport -k $work/pg -c max_connections=300 -c shared_buffers=512MB" start >/dev/null
-  pg_stop() { as_pg "$pgbin/pg_ctl" -D "$work/pg/data" -m fast -w stop >/dev/null 2>&1 || true; }
+  pg_stop() { pg_as_owner "$pgbin/pg_ctl" -D "$work/pg/data" -m fast -w stop >/dev/null 2>&1 || true; }
 }
 
 pg_pid() { head -n 1 "$work/pg/data/postmaster.pid"; }
 
 create_db() {
   psql -h 127.0.0.1 -p "$pgport" -U postgres -d postgres -qtA -c "CREATE DATABASE $1" >/dev/null
-  echo "Host=127.0.0.1;Port=$pgport;Database=$1;Username=postgres;Maximum Pool Size=100"
+  echo "Host=127.0.0.1;Port=$pgport;Database=$1;Username=postgres;Password=$PGPASSWORD;Maximum Pool Size=100"
 }
 
 # start_acs PORT CONNECTION_STRING: the service as in production, rate limits off, logging at Warning.

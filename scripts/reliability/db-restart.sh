@@ -13,8 +13,8 @@ start_database
 start_service
 set +e
 tool db-outage --url "http://127.0.0.1:$port" --db "$db" --before 3 --outage "$outage" --after 12 --workers 4 --rate 25 \
-  --stop-cmd "$(declare -f as_pg pg_stop); pgbin='$pgbin' pgdata='$pgdata' pg_stop" \
-  --start-cmd "$(declare -f as_pg pg_start); pgbin='$pgbin' pgdata='$pgdata' pgport='$pgport' work='$work' pg_start"
+  --stop-cmd "$(declare -f pg_as_owner pg_stop); pgbin='$pgbin' pgdata='$pgdata' pg_stop" \
+  --start-cmd "$(declare -f pg_as_owner pg_start); pgbin='$pgbin' pgdata='$pgdata' pgport='$pgport' work='$work' pg_start"
 result=$?
 set -e
 grep -c ' 500 \|Unhandled\|fail:' "$work/service.log" | xargs -I{} echo "[$(date +%T)] service log: {} lines with fail/unhandled"

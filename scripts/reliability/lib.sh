@@ -12,27 +12,22 @@ api_pid=""
 
 log() { printf '[%s] %s\n' "$(date +%T)" "$*"; }
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-
-find_pg_bin() {
-  if command -v initdb >/dev/null 2>&1 && command -v pg_ctl >/dev/null 2>&1; then dirname "$(command -v initdb)"; return; fi
-  ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1
-}
-pgbin=$(find_pg_bin)
+# shellcheck source=../lib/postgres.sh
+. "$repo/scripts/lib/postgres.sh"
+free_port() { pg_free_port; }
+pgbin=$(pg_find_bin)
 [ -x "$pgbin/initdb" ] || { echo "PostgreSQL server binaries (initdb, pg_ctl) not found" >&2; exit 1; }
 
-as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-
 pg_start() {
-  as_pg "$pgbin/pg_ctl" -D "$pgdata" -l "$work/postgres.log" -w -t 60 \
+  pg_as_owner "$pgbin/pg_ctl" -D "$pgdata" -l "$work/postgres.log" -w -t 60 \
     -o "-c listen_addresses=127.0.0.1 -p $pgport -k $pgdata -c max_connections=200" start >/dev/null
 }
-pg_stop() { as_pg "$pgbin/pg_ctl" -D "$pgdata" -m fast -w -t 60 stop >/dev/null; }
+pg_stop() { pg_as_owner "$pgbin/pg_ctl" -D "$pgdata" -m fast -w -t 60 stop >/dev/null; }
 
 cleanup() {
   set +e
   if [ -n "$api_pid" ] && kill -0 "$api_pid" 2>/dev/null; then kill -KILL "$api_pid"; wait "$api_pid" 2>/dev/null; fi
-  [ -f "$pgdata/postmaster.pid" ] && as_pg "$pgbin/pg_ctl" -D "$pgdata" -m immediate -w stop >/dev/null 2>&1
+  [ -f "$pgdata/postmaster.pid" ] && pg_as_owner "$pgbin/pg_ctl" -D "$pgdata" -m immediate -w stop >/dev/null 2>&1
   rm -rf "$work"
 }
 trap cleanup EXIT INT TERM
@@ -45,12 +40,11 @@ build() {
 
 start_database() {
   pgport=$(free_port)
-  mkdir -p "$pgdata"
-  [ "$(id -u)" -eq 0 ] && chown -R postgres:postgres "$work"
-  as_pg "$pgbin/initdb" -D "$pgdata" -U postgres --auth=trust -E UTF8 --locale=C --no-sync >/dev/null
+  export PGPASSWORD; PGPASSWORD=$(pg_new_password)
+  pg_init_cluster "$pgbin" "$pgdata" "$PGPASSWORD" --no-sync
   pg_start
   psql -h 127.0.0.1 -p "$pgport" -U postgres -d postgres -qtA -c "CREATE DATABASE acs" >/dev/null
-  db="Host=127.0.0.1;Port=$pgport;Database=acs;Username=postgres"
+  db="Host=127.0.0.1;Port=$pgport;Database=acs;Username=postgres;Password=$PGPASSWORD"
   log "PostgreSQL $("$pgbin/postgres" --version | awk '{print $3}') on 127.0.0.1:$pgport ($pgdata)"
 }
 
