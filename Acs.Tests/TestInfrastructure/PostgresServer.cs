@@ -167,7 +167,8 @@ public static class PostgresServer
             catch (Exception ex) when (ex is not AssertionException)
             {
                 Choice = PostgresServerChoice.AfterContainerFailure(FirstLine(ex), binDirectory);
-                await TestContext.Progress.WriteLineAsync($"WARNING: {Choice.Explanation}");
+                // Standard error reaches the console at dotnet test's default verbosity; Progress does not.
+                await Console.Error.WriteLineAsync($"WARNING: {Choice.Explanation}");
             }
         }
 
@@ -215,7 +216,7 @@ public static class PostgresServer
     private static async Task ReportChoiceAsync()
     {
         var line = $"Test database: {Choice!.Source} ({Choice.Explanation})";
-        await TestContext.Progress.WriteLineAsync(line);
+        await Console.Error.WriteLineAsync(line);
         if (Environment.GetEnvironmentVariable(ReportVariable) is { Length: > 0 } reportFile)
         {
             await File.WriteAllTextAsync(reportFile, line + Environment.NewLine);
