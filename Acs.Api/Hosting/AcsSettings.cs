@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Net;
+using System.Security.Cryptography;
+using System.Text;
 using Acs.Core.Tenants;
 
 namespace Acs.Api.Hosting;
@@ -13,9 +15,11 @@ public sealed record AcsSettings(
     TimeSpan SessionLifetime,
     RateLimitSettings RateLimits,
     int LoginEventRetentionDays,
-    bool DevelopmentIdpEnabled)
+    bool DevelopmentIdpEnabled,
+    byte[] SignInBindingKey)
 {
     public const int MinimumAdminApiKeyLength = 16;
+    public const int MinimumSignInBindingKeyLength = 32;
 
     /// <summary>Reads and checks every setting; on failure returns one line per problem, naming the variable to set.</summary>
     public static (AcsSettings? Settings, IReadOnlyList<string> Errors) Load(IConfiguration configuration)
@@ -82,10 +86,26 @@ public sealed record AcsSettings(
         var retentionDays = ReadInt(configuration, "Acs:LoginEvents:RetentionDays", "Acs__LoginEvents__RetentionDays", 90, errors);
         var devIdp = ReadBool(configuration, "Acs:DevelopmentIdp:Enabled", "Acs__DevelopmentIdp__Enabled", false, errors);
 
+        var bindingSecret = configuration["Acs:SignIn:BindingKey"];
+        if (!string.IsNullOrEmpty(bindingSecret) && bindingSecret.Length < MinimumSignInBindingKeyLength)
+        {
+            errors.Add($"Acs__SignIn__BindingKey is shorter than {MinimumSignInBindingKeyLength} characters: set a long random secret (e.g. openssl rand -hex 32), " +
+                       "the same on every replica, or leave it unset to derive one from Acs__AdminApiKey");
+        }
+
         return errors.Count > 0
             ? (null, errors)
-            : (new AcsSettings(connectionString!, templates, adminApiKey!, proxies, lifetime, rateLimits, retentionDays, devIdp), errors);
+            : (new AcsSettings(connectionString!, templates, adminApiKey!, proxies, lifetime, rateLimits, retentionDays, devIdp,
+                SignInBindingKeyFrom(string.IsNullOrEmpty(bindingSecret) ? adminApiKey! : bindingSecret)), errors);
     }
+
+    /// <summary>
+    /// The HMAC key of the SP-initiated sign-in binding cookie. Derived (HMAC-SHA256 with a fixed label) from
+    /// Acs__SignIn__BindingKey, or else from Acs__AdminApiKey: a secret every replica already shares, and the cookie
+    /// value never reveals it. Changing the secret only invalidates sign-ins started in the last few minutes.
+    /// </summary>
+    private static byte[] SignInBindingKeyFrom(string secret) =>
+        HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), "AcsService sign-in request binding v1"u8);
 
     private static int ReadInt(IConfiguration configuration, string key, string variable, int fallback, List<string> errors)
     {

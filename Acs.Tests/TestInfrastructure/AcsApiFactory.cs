@@ -38,12 +38,12 @@ public sealed class AcsApiFactory(string connectionString, IDictionary<string, s
         });
     }
 
-    /// <summary>A client whose requests go to the given tenant's host.</summary>
-    public HttpClient CreateTenantClient(string subdomain)
+    /// <summary>A client whose requests go to the given tenant's host (the https template, or the plain-http one).</summary>
+    public HttpClient CreateTenantClient(string subdomain, bool https = true)
     {
         var client = CreateClient(new WebApplicationFactoryClientOptions
         {
-            BaseAddress = new Uri($"https://{subdomain}.statuspage.io"),
+            BaseAddress = new Uri(https ? $"https://{subdomain}.statuspage.io" : $"http://{subdomain}.acs.localhost"),
             AllowAutoRedirect = false,
             HandleCookies = true,
         });
