@@ -37,6 +37,7 @@ public enum SignedParts
 }
 
 /// <summary>A validated assertion.</summary>
+/// <param name="ResponseId">Informational: covered by a signature only when the Response itself is signed.</param>
 /// <param name="NotOnOrAfter">The earliest of Conditions/@NotOnOrAfter and the accepted bearer SubjectConfirmationData/@NotOnOrAfter.</param>
 /// <param name="AcceptableUntil">The last instant at which this assertion could still pass validation with the same settings:
 /// the earliest of IssueInstant + MaxAssertionAge, Conditions/@NotOnOrAfter and the latest bearer confirmation's

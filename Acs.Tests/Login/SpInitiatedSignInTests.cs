@@ -114,6 +114,27 @@ public sealed class SpInitiatedSignInTests
     }
 
     [Test]
+    public async Task Consume_TwentyParallelPostsAnsweringOneRequest_SucceedExactlyOnce()
+    {
+        var subdomain = NewSubdomain();
+        var tenant = await _site.CreateTenantAsync(subdomain);
+        using var browser = _site.Browser(subdomain);
+        var requestId = await StartSignInAsync(browser, "/incidents");
+        // Ten copies of one response and ten distinct responses, all answering the same request.
+        var same = Answering(subdomain, requestId);
+        var posts = Enumerable.Range(0, 20).Select(i => i % 2 == 0 ? same : Answering(subdomain, requestId)).ToList();
+
+        var responses = await Task.WhenAll(posts.Select(p => AcsTestSite.PostAsync(browser, p, json: true)));
+
+        Assert.That(responses.Count(r => r.StatusCode == HttpStatusCode.SeeOther), Is.EqualTo(1));
+        Assert.That(responses.Count(r => r.StatusCode == HttpStatusCode.Forbidden), Is.EqualTo(19));
+        Assert.That(await _site.CountAsync("SELECT count(*) FROM sessions WHERE tenant_id = @tenant", new { tenant }), Is.EqualTo(1));
+        Assert.That(await _site.CountAsync("SELECT count(*) FROM consumed_assertions WHERE tenant_id = @tenant", new { tenant }), Is.EqualTo(1));
+        Assert.That(await _site.CountAsync("SELECT count(*) FROM login_events WHERE tenant_id = @tenant", new { tenant }), Is.EqualTo(20),
+            "every attempt leaves a login event");
+    }
+
+    [Test]
     public async Task Consume_AfterSignIn_ClearsTheBindingCookie()
     {
         var subdomain = NewSubdomain();

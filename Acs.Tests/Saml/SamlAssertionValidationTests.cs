@@ -54,6 +54,67 @@ public sealed class SamlAssertionValidationTests : SamlValidatorTestBase
         Assert.That(AssertAccepted(Validate(builder)).NotOnOrAfter, Is.EqualTo(Now.AddMinutes(2)));
     }
 
+    // ---- AcceptableUntil: how long replay protection must remember the assertion ----
+
+    [TestCase(2, 60, 2, Description = "Conditions/@NotOnOrAfter is the earliest")]
+    [TestCase(60, 3, 3, Description = "SubjectConfirmationData/@NotOnOrAfter is the earliest")]
+    [TestCase(60, 60, 10, Description = "IssueInstant + the maximum age (10 minutes) is the earliest")]
+    public void Validate_AcceptableUntil_IsTheEarliestTimeBoundPlusSkew(int conditionsMinutes, int confirmationMinutes, int earliestMinutes)
+    {
+        var builder = new TestResponseBuilder
+        {
+            NotOnOrAfter = Now.AddMinutes(conditionsMinutes),
+            ConfirmationNotOnOrAfter = Now.AddMinutes(confirmationMinutes),
+        };
+
+        Assert.That(AssertAccepted(Validate(builder)).AcceptableUntil, Is.EqualTo(Now.AddMinutes(earliestMinutes) + Skew));
+    }
+
+    [Test]
+    public void Validate_AcceptableUntil_IsAcceptedJustBeforeAndRefusedJustAfter()
+    {
+        var builder = new TestResponseBuilder { NotOnOrAfter = Now.AddMinutes(1), ConfirmationNotOnOrAfter = Now.AddMinutes(1) };
+        var bytes = builder.BuildBytes();
+        var until = AssertAccepted(Validate(bytes)).AcceptableUntil;
+
+        AssertAccepted(Validate(bytes, now: until - OneSecond));
+        Assert.That(Validate(bytes, now: until + OneSecond).IsValid, Is.False);
+    }
+
+    [Test]
+    public void Validate_AcceptableUntil_FollowsTheLatestBearerConfirmationForUs()
+    {
+        // A replay later than the first confirmation's end can still pass through the second: the row must outlive it.
+        var document = new TestResponseBuilder { Sign = SignMode.None, ConfirmationNotOnOrAfter = Now.AddMinutes(1) }.BuildUnsigned();
+        var first = Select(document, "//saml:SubjectConfirmation");
+        var later = (System.Xml.XmlElement)first.CloneNode(deep: true);
+        ((System.Xml.XmlElement)later.FirstChild!).SetAttribute("NotOnOrAfter", TestResponseBuilder.Time(Now.AddMinutes(4)));
+        var elsewhere = (System.Xml.XmlElement)first.CloneNode(deep: true);
+        ((System.Xml.XmlElement)elsewhere.FirstChild!).SetAttribute("NotOnOrAfter", TestResponseBuilder.Time(Now.AddMinutes(8)));
+        ((System.Xml.XmlElement)elsewhere.FirstChild!).SetAttribute("Recipient", "https://other.example/acs");
+        first.ParentNode!.AppendChild(later);
+        first.ParentNode!.AppendChild(elsewhere);
+        TestSigner.Sign(Assertion(document));
+
+        var assertion = AssertAccepted(Validate(document));
+
+        Assert.That(assertion.NotOnOrAfter, Is.EqualTo(Now.AddMinutes(1)), "the confirmation used now");
+        Assert.That(assertion.AcceptableUntil, Is.EqualTo(Now.AddMinutes(4) + Skew), "the latest one addressed to us");
+        AssertAccepted(Validate(document, now: Now.AddMinutes(4) + Skew - OneSecond));
+    }
+
+    [Test]
+    public void Validate_WithFarFutureNotOnOrAfter_IsAcceptedAndBoundedByTheMaximumAge()
+    {
+        var builder = new TestResponseBuilder
+        {
+            NotOnOrAfter = new DateTimeOffset(9999, 12, 31, 23, 59, 59, TimeSpan.Zero),
+            ConfirmationNotOnOrAfter = new DateTimeOffset(9999, 12, 31, 23, 59, 59, TimeSpan.Zero),
+        };
+
+        Assert.That(AssertAccepted(Validate(builder)).AcceptableUntil, Is.EqualTo(Now + TimeSpan.FromMinutes(10) + Skew));
+    }
+
     [Test]
     public void Validate_WithMultiValuedRoleClaim_KeepsEveryValueInOrder()
     {
