@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Net;
+using System.Security.Cryptography;
+using System.Text;
 using Acs.Core.Tenants;
 
 namespace Acs.Api.Hosting;
@@ -14,9 +16,11 @@ public sealed record AcsSettings(
     RateLimitSettings RateLimits,
     int LoginEventRetentionDays,
     bool DevelopmentIdpEnabled,
-    int DatabaseMaxPoolSize)
+    int DatabaseMaxPoolSize,
+    byte[] SignInBindingKey)
 {
     public const int MinimumAdminApiKeyLength = 16;
+    public const int MinimumSignInBindingKeyLength = 32;
 
     /// <summary>
     /// Connections one replica may hold. PostgreSQL's default <c>max_connections</c> is 100: replicas × this must
@@ -91,10 +95,26 @@ public sealed record AcsSettings(
         var devIdp = ReadBool(configuration, "Acs:DevelopmentIdp:Enabled", "Acs__DevelopmentIdp__Enabled", false, errors);
         var maxPoolSize = ReadInt(configuration, "Acs:Database:MaxPoolSize", "Acs__Database__MaxPoolSize", DefaultDatabaseMaxPoolSize, errors);
 
+        var bindingSecret = configuration["Acs:SignIn:BindingKey"];
+        if (!string.IsNullOrEmpty(bindingSecret) && bindingSecret.Length < MinimumSignInBindingKeyLength)
+        {
+            errors.Add($"Acs__SignIn__BindingKey is shorter than {MinimumSignInBindingKeyLength} characters: set a long random secret (e.g. openssl rand -hex 32), " +
+                       "the same on every replica, or leave it unset to derive one from Acs__AdminApiKey");
+        }
+
         return errors.Count > 0
             ? (null, errors)
-            : (new AcsSettings(connectionString!, templates, adminApiKey!, proxies, lifetime, rateLimits, retentionDays, devIdp, maxPoolSize), errors);
+            : (new AcsSettings(connectionString!, templates, adminApiKey!, proxies, lifetime, rateLimits, retentionDays, devIdp, maxPoolSize,
+                SignInBindingKeyFrom(string.IsNullOrEmpty(bindingSecret) ? adminApiKey! : bindingSecret)), errors);
     }
+
+    /// <summary>
+    /// The HMAC key of the SP-initiated sign-in binding cookie. Derived (HMAC-SHA256 with a fixed label) from
+    /// Acs__SignIn__BindingKey, or else from Acs__AdminApiKey: a secret every replica already shares, and the cookie
+    /// value never reveals it. Changing the secret only invalidates sign-ins started in the last few minutes.
+    /// </summary>
+    private static byte[] SignInBindingKeyFrom(string secret) =>
+        HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), "AcsService sign-in request binding v1"u8);
 
     private static int ReadInt(IConfiguration configuration, string key, string variable, int fallback, List<string> errors)
     {

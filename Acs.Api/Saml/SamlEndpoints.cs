@@ -30,7 +30,10 @@ public static class SamlEndpoints
         var started = Stopwatch.GetTimestamp();
         var (samlResponse, relayState, refusal) = await ReadFormAsync(http, cancellationToken);
         var attempt = new LoginAttempt(site.Tenant, site.SpEntityId, site.AcsUrl, samlResponse,
-            http.Connection.RemoteIpAddress?.ToString(), Truncate(http.Request.Headers.UserAgent.ToString(), 512));
+            http.Connection.RemoteIpAddress?.ToString(), Truncate(http.Request.Headers.UserAgent.ToString(), 512))
+        {
+            RequestBindings = AuthnRequestCookies.Read(http, site),
+        };
 
         var result = refusal is null
             ? await login.SignInAsync(attempt, cancellationToken)
@@ -47,14 +50,21 @@ public static class SamlEndpoints
         }
 
         SessionCookies.Issue(http, site, result.Success.SessionToken, result.Success.SessionExpiresAt - time.GetUtcNow());
+        if (result.Success.AnsweredRequestId is { } answered)
+        {
+            AuthnRequestCookies.Clear(http, site, answered);
+        }
+
         http.Response.Headers.CacheControl = "no-store";
         // An SP-initiated sign-in returns where it started; RelayState of an unsolicited one is only a path on this site.
-        return new SeeOther(result.Success.ReturnTo ?? RelayStates.SafeRedirectPath(relayState));
+        // Either way it is made safe again here: the sign-in has committed, and writing the redirect must not fail.
+        return new SeeOther(RelayStates.SafeRedirectPath(result.Success.ReturnTo ?? relayState));
     }
 
     /// <summary>
     /// SP-initiated sign-in: an AuthnRequest to the tenant's SSO Target URL over the HTTP-Redirect binding. RelayState
-    /// carries the request ID, a reference to the stored return path, never the path itself.
+    /// carries the request ID, a reference to the stored return path, never the path itself; a cookie binds the
+    /// request to this browser (<see cref="AuthnRequestCookies"/>).
     /// </summary>
     internal static async Task<IResult> StartSignIn(HttpContext http, LoginService login, TimeProvider time, string? returnTo,
         CancellationToken cancellationToken)
@@ -66,7 +76,9 @@ public static class SamlEndpoints
                 "Single sign-on is not configured for this site.", LoginFailureKind.NotConfigured, LoginErrorHints.HintFor(LoginErrorCodes.SsoNotConfigured)));
         }
 
-        var requestId = await login.StartSignInAsync(site.Tenant, RelayStates.SafeRedirectPath(returnTo), cancellationToken);
+        var started = await login.StartSignInAsync(site.Tenant, site.AcsUrl, RelayStates.SafeRedirectPath(returnTo), cancellationToken);
+        var requestId = started.RequestId;
+        AuthnRequestCookies.Issue(http, site, started);
         var request = AuthnRequestWriter.Write(requestId, time.GetUtcNow(), idp.SsoTargetUrl, site.SpEntityId, site.AcsUrl);
         var separator = idp.SsoTargetUrl.Contains('?', StringComparison.Ordinal) ? '&' : '?';
         var location = $"{idp.SsoTargetUrl}{separator}SAMLRequest={Uri.EscapeDataString(RedirectBinding.Encode(request))}" +

@@ -10,6 +10,7 @@ public static class LoginErrorCodes
     public const string RelayStateTooLong = "relay_state_too_long";
     public const string AssertionReplayed = "assertion_replayed";
     public const string IdpInitiatedNotAllowed = "idp_initiated_not_allowed";
+    public const string RequestNotFromThisBrowser = "request_not_from_this_browser";
     public const string MemberDisabled = "member_disabled";
     public const string MemberUnknown = "member_unknown";
     public const string EmailMissing = "email_missing";

@@ -43,6 +43,19 @@ public static class LoginErrorHints
         LoginErrorCodes.EmailDomainNotAllowed => "The user's e-mail domain is not in this site's allowed domains.",
         LoginErrorCodes.MemberEmailConflict => "The e-mail belongs to a member linked to another IdP user; remove or fix that member.",
         LoginErrorCodes.AssertionReplayed => "This sign-in response was already used. Start the sign-in again from the IdP.",
+        SamlErrorCodes.InResponseToUnexpected =>
+            "The response answers a sign-in request this site does not have outstanding (expired after 10 minutes, already used, " +
+            "or started elsewhere). Start the sign-in again from the beginning; do not reuse old browser tabs.",
+        LoginErrorCodes.RequestNotFromThisBrowser =>
+            "The sign-in was finished in another browser than the one that started it, or the browser did not send back the " +
+            "short-lived sign-in cookie (SameSite=None; Secure, so that it survives the IdP's cross-site POST). Start the sign-in " +
+            "again on this site, in the same browser, without blocking its cookies. On a plain-http site (local development) the " +
+            "cookie cannot be Secure and browsers may drop it on the IdP's POST: use https, or an IdP on the same site.",
+        LoginErrorCodes.IdpInitiatedNotAllowed =>
+            "This site accepts only sign-ins it started. Open the site and press its sign-in button, or allow IdP-initiated sign-in for the site.",
+        SamlErrorCodes.ConditionUnsupported =>
+            "The IdP put a condition into the assertion that this site does not evaluate (named in the login event log, e.g. " +
+            "ProxyRestriction). Remove it from the IdP application's token settings.",
         _ => null,
     };
 }

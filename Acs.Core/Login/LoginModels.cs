@@ -10,7 +10,15 @@ public sealed record LoginAttempt(
     string AcsUrl,
     string? SamlResponse,
     string? ClientAddress,
-    string? UserAgent);
+    string? UserAgent)
+{
+    /// <summary>The request-binding values the browser sent back (see <see cref="AuthnRequestBinding"/>), by request ID.</summary>
+    public IReadOnlyDictionary<string, string> RequestBindings { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
+}
+
+/// <summary>A started SP-initiated sign-in: the request ID for the AuthnRequest, and what the browser must keep to finish it.</summary>
+/// <param name="BindingValue">For the browser only (a cookie), never in a URL.</param>
+public sealed record StartedSignIn(string RequestId, string BindingValue, TimeSpan Lifetime);
 
 public enum LoginFailureKind
 {
@@ -27,7 +35,9 @@ public enum LoginFailureKind
 public sealed record LoginFailure(string Code, string Message, LoginFailureKind Kind, string? AdminHint);
 
 /// <param name="ReturnTo">The path an SP-initiated sign-in asked to return to; null for IdP-initiated sign-ins.</param>
-public sealed record LoginSuccess(Member Member, string SessionToken, DateTimeOffset SessionExpiresAt, string? ReturnTo);
+/// <param name="AnsweredRequestId">The SP-initiated request the sign-in used up (its binding is no longer needed); null for IdP-initiated.</param>
+public sealed record LoginSuccess(Member Member, string SessionToken, DateTimeOffset SessionExpiresAt, string? ReturnTo,
+    string? AnsweredRequestId = null);
 
 public sealed record LoginResult(Guid EventId, LoginSuccess? Success, LoginFailure? Failure)
 {

@@ -26,10 +26,12 @@ public static class LoginOutcomes
 }
 
 /// <summary>Everything a successful validation asks the store to write in one transaction.</summary>
+/// <param name="AssertionRememberedUntil">Until when the consumed assertion ID must be kept against replay.</param>
+/// <param name="InResponseTo">The SP-initiated request to consume with the sign-in, or null.</param>
 public sealed record LoginCommit(
     Guid TenantId,
     string AssertionId,
-    DateTimeOffset AssertionExpiresAt,
+    DateTimeOffset AssertionRememberedUntil,
     IdpIdentity Identity,
     byte[] SessionTokenHash,
     DateTimeOffset SessionExpiresAt,
@@ -47,6 +49,13 @@ public abstract record LoginCommitResult
 
     public sealed record Replayed : LoginCommitResult;
 
+    /// <summary>The request the response answers is not (or no longer) an unexpired, unused request of the tenant.</summary>
+    public sealed record RequestNotOutstanding : LoginCommitResult;
+
+    /// <summary>The e-mail the IdP sent belongs to another member of the tenant (the unique constraint named).</summary>
+    public sealed record EmailTaken(string? Constraint) : LoginCommitResult;
+
+    /// <summary>The provisioning decision refused the sign-in.</summary>
     public sealed record Denied(string Code, string Message) : LoginCommitResult;
 }
 

@@ -7,8 +7,19 @@ namespace Acs.Core.Login;
 
 /// <summary>The sign-in use case: validate the posted response for the tenant, provision the member, open a session.</summary>
 public sealed class LoginService(
-    SamlResponseValidator validator, ILoginStore store, IAuthnRequestStore requests, LoginOptions options, TimeProvider timeProvider)
+    SamlResponseValidator validator,
+    ILoginStore store,
+    IAuthnRequestStore requests,
+    AuthnRequestBinding binding,
+    LoginOptions options,
+    TimeProvider timeProvider)
 {
+    /// <summary>Request IDs this service issues are 33 characters; anything much longer cannot be one of them.</summary>
+    private const int MaxRequestIdLength = 256;
+
+    /// <summary>The largest clock skew a tenant may configure (<see cref="SsoRules.MaxClockSkewSeconds"/>).</summary>
+    private static readonly TimeSpan MaxClockSkew = TimeSpan.FromSeconds(SsoRules.MaxClockSkewSeconds);
+
     public async Task<LoginResult> SignInAsync(LoginAttempt attempt, CancellationToken cancellationToken)
     {
         var tenant = attempt.Tenant;
@@ -21,14 +32,8 @@ public sealed class LoginService(
                 "Single sign-on is not configured for this site.", cancellationToken);
         }
 
+        // Validation first: which request the response answers is read only from what a verified signature covers.
         var settings = SettingsFor(attempt, tenant, idp);
-        // An SP-initiated response names the request it answers; only an outstanding request of this tenant is expected.
-        if (SamlResponsePeek.InResponseTo(attempt.SamlResponse, settings.MaxResponseBytes) is { } requestId
-            && await requests.IsOutstandingAsync(tenant.Id, requestId, now, cancellationToken))
-        {
-            settings = settings with { ExpectedRequestIds = [requestId] };
-        }
-
         var validation = validator.Validate(attempt.SamlResponse, settings);
         if (!validation.IsValid)
         {
@@ -38,11 +43,34 @@ public sealed class LoginService(
         }
 
         var assertion = validation.Assertion;
-        if (assertion.InResponseTo is null && !tenant.Policy.AllowIdpInitiated)
+        var requestId = assertion.InResponseTo;
+        if (requestId is null && !tenant.Policy.AllowIdpInitiated)
         {
             return await FailAsync(attempt, eventId, now, LoginErrorCodes.IdpInitiatedNotAllowed,
                 "This site accepts only sign-ins it started (SP-initiated); the response was unsolicited.", cancellationToken,
                 assertionId: assertion.AssertionId, nameId: assertion.NameId);
+        }
+
+        if (requestId is not null)
+        {
+            // A signed InResponseTo must name an outstanding request of this tenant, started by this very browser.
+            // Nothing is consumed until the sign-in commits, so a refused attempt cannot use up someone's request.
+            if (requestId.Length > MaxRequestIdLength || !await requests.IsOutstandingAsync(tenant.Id, requestId, now, cancellationToken))
+            {
+                return await FailAsync(attempt, eventId, now, SamlErrorCodes.InResponseToUnexpected,
+                    "The response answers a sign-in request (InResponseTo) that is unknown, expired or already used.", cancellationToken,
+                    received: Shorten(requestId), assertionId: assertion.AssertionId, nameId: assertion.NameId);
+            }
+
+            attempt.RequestBindings.TryGetValue(requestId, out var presented);
+            if (!binding.Matches(tenant.Id, attempt.AcsUrl, requestId, presented))
+            {
+                return await FailAsync(attempt, eventId, now, LoginErrorCodes.RequestNotFromThisBrowser,
+                    presented is null
+                        ? "The response answers a sign-in request this browser did not start: it sent no binding cookie for the request."
+                        : "The response answers a sign-in request this browser did not start: its binding cookie does not match the request.",
+                    cancellationToken, received: requestId, assertionId: assertion.AssertionId, nameId: assertion.NameId);
+            }
         }
 
         var identity = ClaimsMapper.Map(assertion);
@@ -55,8 +83,8 @@ public sealed class LoginService(
 
         var successEvent = new LoginEvent(eventId, tenant.Id, now, LoginOutcomes.Success, null, "Signed in", null, null,
             assertion.AssertionId, assertion.NameId, null, attempt.ClientAddress, attempt.UserAgent);
-        var commit = new LoginCommit(tenant.Id, assertion.AssertionId, assertion.NotOnOrAfter, identity, tokenHash, sessionExpires, successEvent,
-            assertion.InResponseTo);
+        var commit = new LoginCommit(tenant.Id, assertion.AssertionId, RememberUntil(assertion, settings), identity, tokenHash, sessionExpires,
+            successEvent, requestId);
 
         var result = await store.CommitAsync(commit,
             (bySubject, byEmail) => ProvisioningPolicy.Decide(tenant.Policy, identity, bySubject, byEmail), cancellationToken);
@@ -64,8 +92,14 @@ public sealed class LoginService(
         return result switch
         {
             LoginCommitResult.Committed committed => new LoginResult(eventId,
-                new LoginSuccess(committed.Member, token, sessionExpires, committed.ReturnTo), null),
+                new LoginSuccess(committed.Member, token, sessionExpires, committed.ReturnTo, requestId), null),
             LoginCommitResult.Denied denied => await FailAsync(attempt, eventId, now, denied.Code, denied.Message, cancellationToken,
+                assertionId: assertion.AssertionId, nameId: assertion.NameId),
+            LoginCommitResult.RequestNotOutstanding => await FailAsync(attempt, eventId, now, SamlErrorCodes.InResponseToUnexpected,
+                $"The response answers request {requestId}, which was used or expired meanwhile.", cancellationToken,
+                received: requestId, assertionId: assertion.AssertionId, nameId: assertion.NameId),
+            LoginCommitResult.EmailTaken taken => await FailAsync(attempt, eventId, now, LoginErrorCodes.MemberEmailConflict,
+                $"{identity.Email} already belongs to another member of this site ({taken.Constraint}).", cancellationToken,
                 assertionId: assertion.AssertionId, nameId: assertion.NameId),
             _ => await FailAsync(attempt, eventId, now, LoginErrorCodes.AssertionReplayed,
                 $"The assertion {assertion.AssertionId} was already used to sign in.", cancellationToken,
@@ -73,14 +107,29 @@ public sealed class LoginService(
         };
     }
 
-    /// <summary>Starts an SP-initiated sign-in: remembers a new request ID for this tenant, single use, briefly.</summary>
-    public async Task<string> StartSignInAsync(Tenant tenant, string returnTo, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts an SP-initiated sign-in: remembers a new request ID for this tenant, single use, briefly, and returns the
+    /// value that binds it to the starting browser (the site's ACS URL is part of it).
+    /// </summary>
+    public async Task<StartedSignIn> StartSignInAsync(Tenant tenant, string acsUrl, string returnTo, CancellationToken cancellationToken)
     {
         var now = timeProvider.GetUtcNow();
         var requestId = AuthnRequestWriter.NewRequestId();
         await requests.SaveAsync(tenant.Id, requestId, returnTo, now, now + options.AuthnRequestLifetime, cancellationToken);
-        return requestId;
+        return new StartedSignIn(requestId, binding.ValueFor(tenant.Id, acsUrl, requestId), options.AuthnRequestLifetime);
     }
+
+    /// <summary>
+    /// How long the consumed assertion ID is kept: until validation could no longer accept it, computed as if the tenant
+    /// had the largest clock skew allowed, so raising the skew later cannot make a forgotten assertion acceptable again.
+    /// </summary>
+    private static DateTimeOffset RememberUntil(SamlAssertion assertion, SamlValidationSettings settings)
+    {
+        var extra = MaxClockSkew > settings.ClockSkew ? MaxClockSkew - settings.ClockSkew : TimeSpan.Zero;
+        return assertion.AcceptableUntil > DateTimeOffset.MaxValue - extra ? DateTimeOffset.MaxValue : assertion.AcceptableUntil + extra;
+    }
+
+    private static string? Shorten(string? value) => value is { Length: > MaxRequestIdLength } ? value[..MaxRequestIdLength] + "…" : value;
 
     /// <summary>Records a refusal that happened before the response could be read (e.g. an oversize post).</summary>
     public Task<LoginResult> RefuseAsync(LoginAttempt attempt, string code, string message, CancellationToken cancellationToken) =>

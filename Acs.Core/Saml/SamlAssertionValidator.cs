@@ -4,7 +4,7 @@ namespace Acs.Core.Saml;
 
 /// <summary>
 /// Rules 9–12 on the verified assertion element (never one re-selected from the document): version and issuer,
-/// time window, audience, subject and bearer confirmation, InResponseTo; then the result record.
+/// time window, conditions, audience, subject and bearer confirmation, InResponseTo; then the result record.
 /// </summary>
 internal static class SamlAssertionValidator
 {
@@ -21,10 +21,11 @@ internal static class SamlAssertionValidator
         var subject = SamlXml.Single(assertion, "Subject", A, out _);
         var nameIdElement = subject is null ? null : SamlXml.Single(subject, "NameID", A, out _);
         var nameId = nameIdElement is null ? null : SamlXml.SingleText(nameIdElement);
+        var nameIdUsable = IsUsableNameId(nameId);
 
         // Failures after this point are about a signed assertion; its ID and NameID help the login event log.
         SamlValidationResult Fail(SamlFailure failure) =>
-            SamlValidationResult.Fail(failure with { AssertionId = assertionId, NameId = string.IsNullOrWhiteSpace(nameId) ? null : nameId });
+            SamlValidationResult.Fail(failure with { AssertionId = assertionId, NameId = nameIdUsable ? nameId : null });
 
         // Rule 9.
         if (SamlXml.Attribute(assertion, "Version") != SamlConstants.Version)
@@ -94,6 +95,13 @@ internal static class SamlAssertionValidator
             });
         }
 
+        // SAML Core 2.5.1.1: a condition the relying party does not understand makes the assertion Indeterminate,
+        // which must not be read as valid.
+        if (conditions is not null && CheckConditionKinds(conditions) is { } conditionFailure)
+        {
+            return Fail(conditionFailure);
+        }
+
         // Rule 11. Without Conditions there is no AudienceRestriction naming us, so the assertion could be meant
         // for any SP: refused as an audience mismatch.
         if (CheckAudience(conditions, settings) is { } audienceFailure)
@@ -102,23 +110,31 @@ internal static class SamlAssertionValidator
         }
 
         // Rule 12.
-        if (subject is null || nameIdElement is null || string.IsNullOrWhiteSpace(nameId))
+        if (subject is null || nameIdElement is null || !IsUsableNameId(nameId))
         {
             return Fail(new SamlFailure(SamlErrorCodes.NameIdInvalid, subject is null || nameIdElement is null
                 ? "The Assertion has no single Subject/NameID."
-                : "The NameID must be exactly one non-empty text value (no comments or child elements)."));
+                : "The NameID must be exactly one non-empty text value (no comments, child elements, control or invisible characters)."));
         }
 
-        if (CheckSubjectConfirmation(subject, settings, now, out var confirmationData, out var confirmationNotOnOrAfter) is { } confirmationFailure)
+        if (CheckSubjectConfirmation(subject, settings, now, out var confirmationData, out var confirmationNotOnOrAfter,
+                out var latestConfirmationNotOnOrAfter) is { } confirmationFailure)
         {
             return Fail(confirmationFailure);
         }
 
-        var responseInResponseTo = SamlXml.Attribute(response.Root, "InResponseTo");
+        // Only what a verified signature covers counts. The assertion read here is always covered (by its own signature
+        // or the Response's); the Response's own attribute only when the Response's signature verified.
         var confirmationInResponseTo = SamlXml.Attribute(confirmationData!, "InResponseTo");
-        if (CheckInResponseTo(responseInResponseTo, confirmationInResponseTo, settings) is { } inResponseToFailure)
+        var responseInResponseTo = signedParts.HasFlag(SignedParts.Response) ? SamlXml.Attribute(response.Root, "InResponseTo") : null;
+        if (responseInResponseTo is not null && confirmationInResponseTo is not null
+            && !string.Equals(responseInResponseTo, confirmationInResponseTo, StringComparison.Ordinal))
         {
-            return Fail(inResponseToFailure);
+            return Fail(new SamlFailure(SamlErrorCodes.InResponseToUnexpected, "The Response and its SubjectConfirmationData answer different requests.")
+            {
+                Expected = responseInResponseTo,
+                Received = confirmationInResponseTo,
+            });
         }
 
         if (ReadAuthnStatement(assertion, out var sessionIndex, out var sessionNotOnOrAfter) is { } authnFailure)
@@ -127,6 +143,13 @@ internal static class SamlAssertionValidator
         }
 
         var notOnOrAfter = conditionsNotOnOrAfter is { } c && c < confirmationNotOnOrAfter ? c : confirmationNotOnOrAfter;
+
+        // Every time bound above, plus the skew: after this instant no check of this validator can pass again. The
+        // confirmation bound is the latest bearer confirmation's, as any of them may satisfy a later attempt.
+        var acceptableUntil = Earliest(
+            Plus(issueInstant, settings.MaxAssertionAge + settings.ClockSkew),
+            Plus(latestConfirmationNotOnOrAfter, settings.ClockSkew),
+            conditionsNotOnOrAfter is { } conditionsBound ? Plus(conditionsBound, settings.ClockSkew) : null);
         return SamlValidationResult.Success(new SamlAssertion(
             assertionId!,
             response.ResponseId,
@@ -136,6 +159,7 @@ internal static class SamlAssertionValidator
             sessionIndex,
             issueInstant,
             notOnOrAfter,
+            acceptableUntil,
             sessionNotOnOrAfter,
             confirmationInResponseTo ?? responseInResponseTo,
             signedParts,
@@ -217,15 +241,19 @@ internal static class SamlAssertionValidator
 
     /// <summary>At least one bearer confirmation addressed to our ACS URL and valid now. Holder-of-key and
     /// sender-vouches are not supported, so a subject confirmed only that way is refused.</summary>
+    /// <param name="latestNotOnOrAfter">The latest NotOnOrAfter among the bearer confirmations addressed to us:
+    /// until then (plus skew) one of them may still be accepted.</param>
     private static SamlFailure? CheckSubjectConfirmation(
         XmlElement subject,
         SamlValidationSettings settings,
         DateTimeOffset now,
         out XmlElement? confirmationData,
-        out DateTimeOffset notOnOrAfter)
+        out DateTimeOffset notOnOrAfter,
+        out DateTimeOffset latestNotOnOrAfter)
     {
         confirmationData = null;
         notOnOrAfter = default;
+        latestNotOnOrAfter = default;
         SamlFailure? firstProblem = null;
         foreach (var confirmation in SamlXml.Children(subject, "SubjectConfirmation", A))
         {
@@ -235,15 +263,27 @@ internal static class SamlAssertionValidator
             }
 
             var data = SamlXml.Single(confirmation, "SubjectConfirmationData", A, out _);
+            if (data is not null && string.Equals(SamlXml.Attribute(data, "Recipient"), settings.AcsUrl, StringComparison.Ordinal)
+                && SamlTime.TryParse(SamlXml.Attribute(data, "NotOnOrAfter"), out var bound) && bound > latestNotOnOrAfter)
+            {
+                latestNotOnOrAfter = bound;
+            }
+
             var problem = CheckBearerData(data, settings, now, out var expiry);
-            if (problem is null)
+            if (problem is null && confirmationData is null)
             {
                 confirmationData = data;
                 notOnOrAfter = expiry;
-                return null;
             }
+            else if (problem is not null)
+            {
+                firstProblem ??= problem;
+            }
+        }
 
-            firstProblem ??= problem;
+        if (confirmationData is not null)
+        {
+            return null;
         }
 
         return firstProblem ?? new SamlFailure(SamlErrorCodes.SubjectConfirmationInvalid,
@@ -301,31 +341,69 @@ internal static class SamlAssertionValidator
         return null;
     }
 
-    private static SamlFailure? CheckInResponseTo(string? onResponse, string? onConfirmation, SamlValidationSettings settings)
+    /// <summary>Every child of Conditions must be one this service evaluates: AudienceRestriction (rule 11) or a
+    /// single OneTimeUse (replay protection already makes every assertion single-use). Anything else — ProxyRestriction,
+    /// a typed Condition, another namespace's element — is refused by name.</summary>
+    private static SamlFailure? CheckConditionKinds(XmlElement conditions)
     {
-        if (onResponse is not null && onConfirmation is not null && !string.Equals(onResponse, onConfirmation, StringComparison.Ordinal))
+        var oneTimeUse = 0;
+        foreach (var condition in SamlXml.Children(conditions))
         {
-            return new SamlFailure(SamlErrorCodes.InResponseToUnexpected, "The Response and its SubjectConfirmationData answer different requests.")
+            var known = condition.NamespaceURI == A && condition.LocalName is "AudienceRestriction" or "OneTimeUse";
+            if (known && condition.LocalName == "OneTimeUse" && ++oneTimeUse > 1)
             {
-                Expected = onResponse,
-                Received = onConfirmation,
-            };
+                return new SamlFailure(SamlErrorCodes.ConditionUnsupported, "The Assertion's Conditions hold more than one OneTimeUse.")
+                {
+                    Received = "{" + A + "}OneTimeUse",
+                };
+            }
+
+            if (!known)
+            {
+                return new SamlFailure(SamlErrorCodes.ConditionUnsupported,
+                    $"The Assertion carries the condition <{condition.LocalName}> ({(condition.NamespaceURI.Length == 0 ? "no namespace" : condition.NamespaceURI)}), " +
+                    "which this service does not evaluate; SAML makes such an assertion Indeterminate.")
+                {
+                    Expected = "AudienceRestriction, OneTimeUse",
+                    Received = "{" + condition.NamespaceURI + "}" + condition.LocalName,
+                };
+            }
         }
 
-        var inResponseTo = onConfirmation ?? onResponse;
-        if (inResponseTo is null || settings.ExpectedRequestIds.Contains(inResponseTo, StringComparer.Ordinal))
-        {
-            return null;
-        }
-
-        return new SamlFailure(SamlErrorCodes.InResponseToUnexpected, settings.ExpectedRequestIds.Count == 0
-            ? "The response answers a sign-in request (InResponseTo), but none is outstanding."
-            : "The response answers a sign-in request (InResponseTo) that is not outstanding.")
-        {
-            Expected = settings.ExpectedRequestIds.Count == 0 ? null : string.Join(", ", settings.ExpectedRequestIds),
-            Received = inResponseTo,
-        };
+        return null;
     }
+
+    /// <summary>A NameID is an identifier: it must have a visible character and no control or format (invisible)
+    /// characters, which would make look-alike identities ("admin" and "admin" + U+200B).</summary>
+    private static bool IsUsableNameId([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] string? nameId)
+    {
+        if (string.IsNullOrWhiteSpace(nameId))
+        {
+            return false;
+        }
+
+        foreach (var c in nameId)
+        {
+            var category = char.GetUnicodeCategory(c);
+            if (category is System.Globalization.UnicodeCategory.Control or System.Globalization.UnicodeCategory.Format
+                or System.Globalization.UnicodeCategory.LineSeparator or System.Globalization.UnicodeCategory.ParagraphSeparator)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static DateTimeOffset Earliest(DateTimeOffset first, DateTimeOffset second, DateTimeOffset? third)
+    {
+        var earliest = first < second ? first : second;
+        return third is { } value && value < earliest ? value : earliest;
+    }
+
+    /// <summary>Saturates instead of overflowing: an IdP may write NotOnOrAfter="9999-12-31T23:59:59Z".</summary>
+    private static DateTimeOffset Plus(DateTimeOffset time, TimeSpan span) =>
+        time > DateTimeOffset.MaxValue - span ? DateTimeOffset.MaxValue : time + span;
 
     private static SamlFailure? ReadAuthnStatement(XmlElement assertion, out string? sessionIndex, out DateTimeOffset? sessionNotOnOrAfter)
     {

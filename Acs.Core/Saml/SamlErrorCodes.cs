@@ -24,6 +24,7 @@ public static class SamlErrorCodes
     public const string AssertionNotYetValid = "assertion_not_yet_valid";
     public const string AssertionExpired = "assertion_expired";
     public const string AssertionTooOld = "assertion_too_old";
+    public const string ConditionUnsupported = "condition_unsupported";
     public const string AudienceMismatch = "audience_mismatch";
     public const string NameIdInvalid = "name_id_invalid";
     public const string SubjectConfirmationInvalid = "subject_confirmation_invalid";
@@ -36,6 +37,6 @@ public static class SamlErrorCodes
         IdpStatusNotSuccess, DestinationMismatch, IssuerMismatch, AssertionMissing, AssertionMultiple,
         AssertionEncryptedUnsupported, DuplicateId, SignatureMissing, SignatureInvalid, SignatureReferenceInvalid,
         SignatureAlgorithmNotAllowed, CertificateUntrusted, AssertionNotYetValid, AssertionExpired, AssertionTooOld,
-        AudienceMismatch, NameIdInvalid, SubjectConfirmationInvalid, InResponseToUnexpected,
+        ConditionUnsupported, AudienceMismatch, NameIdInvalid, SubjectConfirmationInvalid, InResponseToUnexpected,
     ];
 }

@@ -3,8 +3,9 @@ using System.Xml;
 namespace Acs.Core.Saml;
 
 /// <summary>
-/// Validates a SAML 2.0 Response posted to the ACS (DESIGN.md, "SAML response validation", rules 1–12; replay is
-/// the caller's, keyed by <see cref="SamlAssertion.AssertionId"/> until <see cref="SamlAssertion.NotOnOrAfter"/>).
+/// Validates a SAML 2.0 Response posted to the ACS (DESIGN.md, "SAML response validation", rules 1–12). Which request
+/// the response answers is the caller's to check (<see cref="SamlAssertion.InResponseTo"/>, signed values only), and so
+/// is replay, keyed by <see cref="SamlAssertion.AssertionId"/> until <see cref="SamlAssertion.AcceptableUntil"/>.
 /// Checks run in order and the first failure wins. Never throws for any input.
 /// </summary>
 public sealed class SamlResponseValidator(TimeProvider timeProvider)

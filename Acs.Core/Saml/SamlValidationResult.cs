@@ -36,8 +36,15 @@ public enum SignedParts
     Assertion = 2,
 }
 
-/// <summary>A validated assertion. <see cref="NotOnOrAfter"/> is the earliest of Conditions/@NotOnOrAfter and
-/// the bearer SubjectConfirmationData/@NotOnOrAfter: how long the assertion ID must be remembered against replay.</summary>
+/// <summary>A validated assertion.</summary>
+/// <param name="ResponseId">Informational: covered by a signature only when the Response itself is signed.</param>
+/// <param name="NotOnOrAfter">The earliest of Conditions/@NotOnOrAfter and the accepted bearer SubjectConfirmationData/@NotOnOrAfter.</param>
+/// <param name="AcceptableUntil">The last instant at which this assertion could still pass validation with the same settings:
+/// the earliest of IssueInstant + MaxAssertionAge, Conditions/@NotOnOrAfter and the latest bearer confirmation's
+/// NotOnOrAfter, each plus the clock skew. The assertion ID must be remembered against replay at least until then.</param>
+/// <param name="InResponseTo">The request this response answers, read only where a verified signature covers it: the
+/// verified assertion's SubjectConfirmationData/@InResponseTo, or Response/@InResponseTo when the Response's signature
+/// verified (the two must agree). Null = unsolicited; an unsigned Response/@InResponseTo never counts.</param>
 public sealed record SamlAssertion(
     string AssertionId,
     string ResponseId,
@@ -47,6 +54,7 @@ public sealed record SamlAssertion(
     string? SessionIndex,
     DateTimeOffset IssueInstant,
     DateTimeOffset NotOnOrAfter,
+    DateTimeOffset AcceptableUntil,
     DateTimeOffset? SessionNotOnOrAfter,
     string? InResponseTo,
     SignedParts SignedParts,

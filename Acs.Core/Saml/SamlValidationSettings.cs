@@ -17,11 +17,4 @@ public sealed record SamlValidationSettings(
 
     /// <summary>Limit after base64 decoding.</summary>
     public int MaxResponseBytes { get; init; } = 256 * 1024;
-
-    /// <summary>
-    /// Request IDs of outstanding SP-initiated AuthnRequests this response may answer. Empty = only unsolicited
-    /// responses are accepted; an InResponseTo (on the Response or the SubjectConfirmationData) that is not in
-    /// this set fails with in_response_to_unexpected. Unsolicited responses stay accepted when it is not empty.
-    /// </summary>
-    public IReadOnlyCollection<string> ExpectedRequestIds { get; init; } = [];
 }

@@ -81,7 +81,7 @@ public sealed class LoginStore(NpgsqlDataSource dataSource) : ILoginStore
         string? returnTo = null;
         await using (var read = new NpgsqlBatch(connection, transaction))
         {
-            Add(read, ConsumeSql, commit.TenantId, commit.AssertionId, now, commit.AssertionExpiresAt);
+            Add(read, ConsumeSql, commit.TenantId, commit.AssertionId, now, commit.AssertionRememberedUntil);
             if (commit.InResponseTo is not null)
             {
                 Add(read, ConsumeRequestSql, commit.TenantId, commit.InResponseTo, now);
@@ -122,8 +122,7 @@ public sealed class LoginStore(NpgsqlDataSource dataSource) : ILoginStore
             if (commit.InResponseTo is not null && returnTo is null)
             {
                 await transaction.RollbackAsync(cancellationToken);
-                return new LoginCommitResult.Denied(Acs.Core.Saml.SamlErrorCodes.InResponseToUnexpected,
-                    $"The response answers request {commit.InResponseTo}, which is unknown, expired or already used.");
+                return new LoginCommitResult.RequestNotOutstanding();
             }
         }
 
@@ -165,8 +164,7 @@ public sealed class LoginStore(NpgsqlDataSource dataSource) : ILoginStore
             // The refreshed e-mail belongs to another member of the tenant. (The batch also holds the session and
             // event inserts; a conflict there is not this, and propagates as before.)
             await transaction.RollbackAsync(cancellationToken);
-            return new LoginCommitResult.Denied(LoginErrorCodes.MemberEmailConflict,
-                $"{identity.Email} already belongs to another member of this site ({ex.ConstraintName}).");
+            return new LoginCommitResult.EmailTaken(ex.ConstraintName);
         }
 
         await transaction.CommitAsync(cancellationToken);

@@ -74,15 +74,20 @@ public sealed class AcsTestSite : IAsyncDisposable
         return id;
     }
 
+    /// <summary>The base URL of the tenant's site under the https template, or under the plain-http development one.</summary>
+    public static string SiteUrl(string subdomain, bool https = true) =>
+        https ? $"https://{subdomain}.statuspage.io" : $"http://{subdomain}.acs.localhost";
+
     /// <summary>An Entra-shaped response for the person, addressed to the tenant's site.</summary>
     public static TestResponseBuilder ResponseFor(string subdomain, string email = "jane.doe@contoso.test",
-        string objectId = "9f5c3e2a-7d41-4c8e-b0f6-2a1d3c4b5e6f", string givenName = "Jane", string surname = "Doe")
+        string objectId = "9f5c3e2a-7d41-4c8e-b0f6-2a1d3c4b5e6f", string givenName = "Jane", string surname = "Doe", bool https = true)
     {
+        var site = SiteUrl(subdomain, https);
         var builder = new TestResponseBuilder
         {
-            Destination = $"https://{subdomain}.statuspage.io/sso/saml/consume",
-            Recipient = $"https://{subdomain}.statuspage.io/sso/saml/consume",
-            Audience = $"https://{subdomain}.statuspage.io/",
+            Destination = $"{site}/sso/saml/consume",
+            Recipient = $"{site}/sso/saml/consume",
+            Audience = $"{site}/",
             NameId = email,
         };
         Replace(builder, TestResponseBuilder.ClaimEmail, email);
@@ -101,9 +106,12 @@ public sealed class AcsTestSite : IAsyncDisposable
         }
     }
 
-    public HttpClient Browser(string subdomain) => Factory.CreateTenantClient(subdomain);
+    /// <summary>A browser of its own (its own cookie jar) on the tenant's site.</summary>
+    public HttpClient Browser(string subdomain, bool https = true) => Factory.CreateTenantClient(subdomain, https);
 
-    public static async Task<HttpResponseMessage> PostAsync(HttpClient client, string samlResponseBase64, string? relayState = null, bool json = false)
+    /// <param name="cookie">A Cookie header sent in addition to the browser's own cookies.</param>
+    public static async Task<HttpResponseMessage> PostAsync(HttpClient client, string samlResponseBase64, string? relayState = null, bool json = false,
+        string? cookie = null)
     {
         var fields = new List<KeyValuePair<string, string>> { new("SAMLResponse", samlResponseBase64) };
         if (relayState is not null)
@@ -115,6 +123,11 @@ public sealed class AcsTestSite : IAsyncDisposable
         if (json)
         {
             request.Headers.Accept.ParseAdd("application/json");
+        }
+
+        if (cookie is not null)
+        {
+            request.Headers.Add("Cookie", cookie);
         }
 
         return await client.SendAsync(request);

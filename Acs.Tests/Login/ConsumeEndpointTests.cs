@@ -229,6 +229,27 @@ public sealed class ConsumeEndpointTests
     [TestCase("javascript:alert(1)", "/")]
     [TestCase("incidents", "/")]
     [TestCase("", "/")]
+    [TestCase("/incidents/café", "/incidents/caf%C3%A9")]
+    [TestCase("/状态?q=ü", "/%E7%8A%B6%E6%80%81?q=%C3%BC")]
+    [TestCase("/a b\"<x>`{|}^", "/a%20b%22%3Cx%3E%60%7B%7C%7D%5E")]
+    [TestCase("/100%", "/100%25")]
+    [TestCase("/100%zz", "/100%25zz")]
+    [TestCase("/caf%C3%A9", "/caf%C3%A9")]
+    [TestCase("/%2F%2Fevil.example", "/%2F%2Fevil.example")]
+    [TestCase("/%5Cevil.example", "/%5Cevil.example")]
+    [TestCase("/%0D%0ASet-Cookie:%20x=y", "/%0D%0ASet-Cookie:%20x=y")]
+    [TestCase("/incidents\r\nSet-Cookie: x=y", "/")]
+    [TestCase("/incidents\nLocation: https://evil.example/", "/")]
+    [TestCase("/a\u0001b", "/")]
+    [TestCase("/a\u007Fb", "/")]
+    [TestCase("/a\u0085b", "/")]
+    [TestCase("\t//evil.example", "/")]
+    [TestCase("/\t/evil.example", "/")]
+    [TestCase(" /incidents", "/")]
+    [TestCase("/incidents\\..\\x", "/")]
+    [TestCase("\\\\evil.example", "/")]
+    [TestCase("/\u2028x", "/%E2%80%A8x")]
+    [TestCase("/\u200Bx", "/%E2%80%8Bx")]
     public async Task Consume_WithRelayState_RedirectsOnlyToPathsOnTheSameSite(string relayState, string expectedLocation)
     {
         var subdomain = NewSubdomain();
@@ -237,6 +258,68 @@ public sealed class ConsumeEndpointTests
         using var response = await AcsTestSite.PostAsync(_site.Browser(subdomain), AcsTestSite.ResponseFor(subdomain).BuildBase64(), relayState);
 
         AcsTestSite.AssertSeeOther(response, expectedLocation);
+    }
+
+    [Test]
+    public async Task Consume_WithRelayStateOfManyNonAsciiCharacters_RedirectsToAnAsciiLocalPath()
+    {
+        var subdomain = NewSubdomain();
+        await _site.CreateTenantAsync(subdomain);
+
+        using var response = await AcsTestSite.PostAsync(_site.Browser(subdomain), AcsTestSite.ResponseFor(subdomain).BuildBase64(),
+            "/" + new string('€', 1000));
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.SeeOther));
+        var location = response.Headers.Location!.OriginalString;
+        Assert.That(location, Does.StartWith("/"));
+        Assert.That(location.All(c => c is > ' ' and < '\u007F'), Is.True, location);
+    }
+
+    [Test]
+    public async Task Consume_WithNonAsciiRelayState_SignsInOnceAndTheReplayIsRefused()
+    {
+        // The redirect is written after the sign-in committed: it must never fail there.
+        var subdomain = NewSubdomain();
+        var tenant = await _site.CreateTenantAsync(subdomain);
+        var posted = AcsTestSite.ResponseFor(subdomain).BuildBase64();
+        using var browser = _site.Browser(subdomain);
+
+        using var first = await AcsTestSite.PostAsync(browser, posted, "/incidents/café");
+        using var second = await AcsTestSite.PostAsync(browser, posted, "/incidents/café", json: true);
+
+        AcsTestSite.AssertSeeOther(first, "/incidents/caf%C3%A9");
+        await AssertProblem(second, HttpStatusCode.Forbidden, LoginErrorCodes.AssertionReplayed);
+        Assert.That(await _site.CountAsync("SELECT count(*) FROM sessions WHERE tenant_id = @tenant", new { tenant }), Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task Consume_WithEmptyNameId_IsRefusedAndCreatesNoMember()
+    {
+        var subdomain = NewSubdomain();
+        var tenant = await _site.CreateTenantAsync(subdomain);
+        var response = AcsTestSite.ResponseFor(subdomain);
+        response.NameIdInnerXml = "&#x200B;";
+
+        using var posted = await AcsTestSite.PostAsync(_site.Browser(subdomain), response.BuildBase64(), json: true);
+
+        await AssertProblem(posted, HttpStatusCode.Forbidden, SamlErrorCodes.NameIdInvalid);
+        Assert.That(await _site.CountAsync("SELECT count(*) FROM members WHERE tenant_id = @tenant", new { tenant }), Is.Zero);
+    }
+
+    [Test]
+    public async Task Consume_WithProxyRestrictionCondition_IsRefusedNamingTheCondition()
+    {
+        var subdomain = NewSubdomain();
+        var tenant = await _site.CreateTenantAsync(subdomain);
+        var response = AcsTestSite.ResponseFor(subdomain);
+        response.ExtraConditionsXml = "<ProxyRestriction Count=\"0\"/>";
+
+        using var posted = await AcsTestSite.PostAsync(_site.Browser(subdomain), response.BuildBase64(), json: true);
+
+        await AssertProblem(posted, HttpStatusCode.Forbidden, SamlErrorCodes.ConditionUnsupported);
+        Assert.That(await _site.CountAsync(
+            "SELECT count(*) FROM login_events WHERE tenant_id = @tenant AND error_code = 'condition_unsupported' AND message LIKE '%ProxyRestriction%'",
+            new { tenant }), Is.EqualTo(1));
     }
 
     [Test]

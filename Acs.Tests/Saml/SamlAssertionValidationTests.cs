@@ -54,6 +54,67 @@ public sealed class SamlAssertionValidationTests : SamlValidatorTestBase
         Assert.That(AssertAccepted(Validate(builder)).NotOnOrAfter, Is.EqualTo(Now.AddMinutes(2)));
     }
 
+    // ---- AcceptableUntil: how long replay protection must remember the assertion ----
+
+    [TestCase(2, 60, 2, Description = "Conditions/@NotOnOrAfter is the earliest")]
+    [TestCase(60, 3, 3, Description = "SubjectConfirmationData/@NotOnOrAfter is the earliest")]
+    [TestCase(60, 60, 10, Description = "IssueInstant + the maximum age (10 minutes) is the earliest")]
+    public void Validate_AcceptableUntil_IsTheEarliestTimeBoundPlusSkew(int conditionsMinutes, int confirmationMinutes, int earliestMinutes)
+    {
+        var builder = new TestResponseBuilder
+        {
+            NotOnOrAfter = Now.AddMinutes(conditionsMinutes),
+            ConfirmationNotOnOrAfter = Now.AddMinutes(confirmationMinutes),
+        };
+
+        Assert.That(AssertAccepted(Validate(builder)).AcceptableUntil, Is.EqualTo(Now.AddMinutes(earliestMinutes) + Skew));
+    }
+
+    [Test]
+    public void Validate_AcceptableUntil_IsAcceptedJustBeforeAndRefusedJustAfter()
+    {
+        var builder = new TestResponseBuilder { NotOnOrAfter = Now.AddMinutes(1), ConfirmationNotOnOrAfter = Now.AddMinutes(1) };
+        var bytes = builder.BuildBytes();
+        var until = AssertAccepted(Validate(bytes)).AcceptableUntil;
+
+        AssertAccepted(Validate(bytes, now: until - OneSecond));
+        Assert.That(Validate(bytes, now: until + OneSecond).IsValid, Is.False);
+    }
+
+    [Test]
+    public void Validate_AcceptableUntil_FollowsTheLatestBearerConfirmationForUs()
+    {
+        // A replay later than the first confirmation's end can still pass through the second: the row must outlive it.
+        var document = new TestResponseBuilder { Sign = SignMode.None, ConfirmationNotOnOrAfter = Now.AddMinutes(1) }.BuildUnsigned();
+        var first = Select(document, "//saml:SubjectConfirmation");
+        var later = (System.Xml.XmlElement)first.CloneNode(deep: true);
+        ((System.Xml.XmlElement)later.FirstChild!).SetAttribute("NotOnOrAfter", TestResponseBuilder.Time(Now.AddMinutes(4)));
+        var elsewhere = (System.Xml.XmlElement)first.CloneNode(deep: true);
+        ((System.Xml.XmlElement)elsewhere.FirstChild!).SetAttribute("NotOnOrAfter", TestResponseBuilder.Time(Now.AddMinutes(8)));
+        ((System.Xml.XmlElement)elsewhere.FirstChild!).SetAttribute("Recipient", "https://other.example/acs");
+        first.ParentNode!.AppendChild(later);
+        first.ParentNode!.AppendChild(elsewhere);
+        TestSigner.Sign(Assertion(document));
+
+        var assertion = AssertAccepted(Validate(document));
+
+        Assert.That(assertion.NotOnOrAfter, Is.EqualTo(Now.AddMinutes(1)), "the confirmation used now");
+        Assert.That(assertion.AcceptableUntil, Is.EqualTo(Now.AddMinutes(4) + Skew), "the latest one addressed to us");
+        AssertAccepted(Validate(document, now: Now.AddMinutes(4) + Skew - OneSecond));
+    }
+
+    [Test]
+    public void Validate_WithFarFutureNotOnOrAfter_IsAcceptedAndBoundedByTheMaximumAge()
+    {
+        var builder = new TestResponseBuilder
+        {
+            NotOnOrAfter = new DateTimeOffset(9999, 12, 31, 23, 59, 59, TimeSpan.Zero),
+            ConfirmationNotOnOrAfter = new DateTimeOffset(9999, 12, 31, 23, 59, 59, TimeSpan.Zero),
+        };
+
+        Assert.That(AssertAccepted(Validate(builder)).AcceptableUntil, Is.EqualTo(Now + TimeSpan.FromMinutes(10) + Skew));
+    }
+
     [Test]
     public void Validate_WithMultiValuedRoleClaim_KeepsEveryValueInOrder()
     {
@@ -270,6 +331,68 @@ public sealed class SamlAssertionValidationTests : SamlValidatorTestBase
         AssertRefused(Validate(builder), SamlErrorCodes.AudienceMismatch);
     }
 
+    // ---- Rules 10-11: every condition must be understood (SAML Core 2.5.1: an unknown one is Indeterminate) ----
+
+    [TestCase("<ProxyRestriction Count=\"0\"/>", "ProxyRestriction")]
+    [TestCase("<ProxyRestriction><Audience>https://acme.statuspage.io/</Audience></ProxyRestriction>", "ProxyRestriction")]
+    [TestCase("<Condition xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xmlns:x=\"urn:example:conditions\" xsi:type=\"x:OfficeHours\"/>", "Condition")]
+    [TestCase("<x:DelegationRestriction xmlns:x=\"urn:oasis:names:tc:SAML:2.0:conditions:delegation\"/>", "DelegationRestriction")]
+    [TestCase("<x:OneTimeUse xmlns:x=\"urn:example:not-saml\"/>", "OneTimeUse")]
+    public void Validate_WithAConditionThisServiceDoesNotUnderstand_IsRefusedNamingIt(string conditionXml, string localName)
+    {
+        var result = Validate(new TestResponseBuilder { ExtraConditionsXml = conditionXml });
+
+        AssertRefused(result, SamlErrorCodes.ConditionUnsupported);
+        Assert.That(result.Failure!.Message, Does.Contain(localName));
+        Assert.That(result.Failure.Received, Does.EndWith("}" + localName));
+    }
+
+    [Test]
+    public void Validate_WithAnUnknownConditionOnAResponseSignedResponse_IsRefused() =>
+        AssertRefused(Validate(new TestResponseBuilder { Sign = SignMode.Response, ExtraConditionsXml = "<ProxyRestriction Count=\"1\"/>" }),
+            SamlErrorCodes.ConditionUnsupported);
+
+    [Test]
+    public void Validate_WithAnUnknownConditionBeforeTheAudienceRestriction_IsRefused()
+    {
+        var document = new TestResponseBuilder { Sign = SignMode.None }.BuildUnsigned();
+        var conditions = Select(document, "//saml:Conditions");
+        conditions.InsertBefore(document.CreateElement("ProxyRestriction", SamlConstants.AssertionNamespace), conditions.FirstChild);
+        TestSigner.Sign(Assertion(document));
+
+        AssertRefused(Validate(document), SamlErrorCodes.ConditionUnsupported);
+    }
+
+    [Test]
+    public void Validate_WithOneTimeUse_IsAccepted() =>
+        AssertAccepted(Validate(new TestResponseBuilder { ExtraConditionsXml = "<OneTimeUse/>" }));
+
+    [Test]
+    public void Validate_WithOneTimeUseTwice_IsRefused() =>
+        AssertRefused(Validate(new TestResponseBuilder { ExtraConditionsXml = "<OneTimeUse/><OneTimeUse/>" }), SamlErrorCodes.ConditionUnsupported);
+
+    [Test]
+    public void Validate_WithCommentsAndWhitespaceBetweenConditions_IsAccepted() =>
+        AssertAccepted(Validate(new TestResponseBuilder { ExtraConditionsXml = "\n  <!-- note -->\n  <OneTimeUse/>\n" }));
+
+    [Test]
+    public void Validate_WithAnExpiredAssertionCarryingAnUnknownCondition_IsRefusedAsExpired() =>
+        AssertRefused(Validate(new TestResponseBuilder { NotOnOrAfter = Now - Skew - OneSecond, ExtraConditionsXml = "<ProxyRestriction/>" }),
+            SamlErrorCodes.AssertionExpired);
+
+    [Test]
+    public void Validate_WithTwoConditionsElements_IsRefused()
+    {
+        var document = new TestResponseBuilder { Sign = SignMode.None }.BuildUnsigned();
+        var conditions = Select(document, "//saml:Conditions");
+        var second = (System.Xml.XmlElement)conditions.CloneNode(deep: true);
+        second.SetAttribute("NotBefore", TestResponseBuilder.Time(Now.AddMinutes(-1)));
+        conditions.ParentNode!.InsertAfter(second, conditions);
+        TestSigner.Sign(Assertion(document));
+
+        AssertRefused(Validate(document), SamlErrorCodes.ResponseNotSaml);
+    }
+
     // ---- Rule 12 ----
 
     [TestCase("")]
@@ -278,6 +401,14 @@ public sealed class SamlAssertionValidationTests : SamlValidatorTestBase
     [TestCase("<!-- c -->jane.doe@contoso.test")]
     [TestCase("jane<b>.doe</b>@contoso.test")]
     [TestCase("<![CDATA[jane.doe@contoso.test]]>")]
+    [TestCase("&#x200B;")]
+    [TestCase("&#xFEFF;")]
+    [TestCase("&#x200B;&#x2060;&#x200D;")]
+    [TestCase("&#x9;&#xA;&#xD;")]
+    [TestCase("jane.doe@contoso.test&#x200B;")]
+    [TestCase("jane.doe&#x9;@contoso.test")]
+    [TestCase("&#xA;jane.doe@contoso.test&#xA;")]
+    [TestCase("<NameID>jane.doe@contoso.test</NameID>")]
     public void Validate_WithNameIdThatIsNotOneNonEmptyTextNode_IsRefused(string innerXml)
     {
         // Signed after the edit: the signature is valid, the NameID policy alone refuses it.
@@ -288,6 +419,31 @@ public sealed class SamlAssertionValidationTests : SamlValidatorTestBase
         AssertRefused(result, SamlErrorCodes.NameIdInvalid);
         Assert.That(result.Failure!.NameId, Is.Null, "a partial NameID must never be reported as the identity");
     }
+
+    [TestCase(true)]
+    [TestCase(false)]
+    public void Validate_WithSelfClosingEmptyNameId_IsRefused(bool withFormat)
+    {
+        var document = new TestResponseBuilder { Sign = SignMode.None, NameIdFormat = withFormat ? TestResponseBuilder.EmailFormat : null }.BuildUnsigned();
+        var nameId = Select(document, "//saml:NameID");
+        nameId.IsEmpty = true;
+        TestSigner.Sign(Assertion(document));
+
+        var result = Validate(document);
+
+        AssertRefused(result, SamlErrorCodes.NameIdInvalid);
+        Assert.That(document.OuterXml, Does.Contain("/><SubjectConfirmation"), "the NameID is written as <NameID/>");
+    }
+
+    [Test]
+    public void Validate_WithTwoNameIds_IsRefused() =>
+        AssertRefused(Validate(new TestResponseBuilder { NameIdInnerXml = "jane.doe@contoso.test</NameID><NameID>mallory@contoso.test" }),
+            SamlErrorCodes.NameIdInvalid);
+
+    [Test]
+    public void Validate_WithNonAsciiNameId_ReturnsItExactly() =>
+        Assert.That(AssertAccepted(Validate(new TestResponseBuilder { NameId = "jürgen.müller@contoso.test" })).NameId,
+            Is.EqualTo("jürgen.müller@contoso.test"));
 
     [Test]
     public void Validate_WithNameIdContainingSpecialCharacters_ReturnsItExactly()
@@ -328,50 +484,87 @@ public sealed class SamlAssertionValidationTests : SamlValidatorTestBase
         AssertAccepted(Validate(document));
     }
 
+    // ---- Rule 12, InResponseTo: only a value a verified signature covers counts ----
+
     [Test]
-    public void Validate_WithInResponseToOnUnsolicitedResponse_IsRefused()
+    public void Validate_WithInResponseToOnlyOnTheUnsignedResponse_IsUnsolicited()
     {
-        var result = Validate(new TestResponseBuilder { ResponseInResponseTo = "_req1", ConfirmationInResponseTo = "_req1" });
+        // The assertion is signed, the Response is not: anyone can add that attribute on the way.
+        var assertion = AssertAccepted(Validate(new TestResponseBuilder { ResponseInResponseTo = "_req1" }));
+
+        Assert.That(assertion.InResponseTo, Is.Null);
+    }
+
+    [Test]
+    public void Validate_WithInResponseToAddedToTheResponseAfterSigningTheAssertion_IsUnsolicited()
+    {
+        var document = new TestResponseBuilder().Build();
+        document.DocumentElement!.SetAttribute("InResponseTo", "_req1");
+
+        Assert.That(AssertAccepted(Validate(document)).InResponseTo, Is.Null);
+    }
+
+    [Test]
+    public void Validate_WithInResponseToOnlyOnTheSignedSubjectConfirmationData_ReturnsIt() =>
+        Assert.That(AssertAccepted(Validate(new TestResponseBuilder { ConfirmationInResponseTo = "_req1" })).InResponseTo, Is.EqualTo("_req1"));
+
+    [TestCase(SignMode.Assertion)]
+    [TestCase(SignMode.Response)]
+    [TestCase(SignMode.Both)]
+    public void Validate_WithTheSameInResponseToOnResponseAndConfirmation_ReturnsIt(SignMode sign)
+    {
+        var builder = new TestResponseBuilder { Sign = sign, ResponseInResponseTo = "_req1", ConfirmationInResponseTo = "_req1" };
+
+        Assert.That(AssertAccepted(Validate(builder)).InResponseTo, Is.EqualTo("_req1"));
+    }
+
+    [Test]
+    public void Validate_WithUnsignedResponseInResponseToDisagreeingWithTheSignedConfirmation_ReturnsTheSignedOne()
+    {
+        var builder = new TestResponseBuilder { ResponseInResponseTo = "_forged", ConfirmationInResponseTo = "_req1" };
+
+        Assert.That(AssertAccepted(Validate(builder)).InResponseTo, Is.EqualTo("_req1"));
+    }
+
+    [TestCase(SignMode.Response)]
+    [TestCase(SignMode.Both)]
+    public void Validate_WithInResponseToOnlyOnTheSignedResponse_ReturnsIt(SignMode sign) =>
+        Assert.That(AssertAccepted(Validate(new TestResponseBuilder { Sign = sign, ResponseInResponseTo = "_req1" })).InResponseTo,
+            Is.EqualTo("_req1"));
+
+    [TestCase(SignMode.Response)]
+    [TestCase(SignMode.Both)]
+    public void Validate_WithDifferentInResponseToOnTheSignedResponseAndConfirmation_IsRefused(SignMode sign)
+    {
+        var result = Validate(new TestResponseBuilder { Sign = sign, ResponseInResponseTo = "_req0", ConfirmationInResponseTo = "_req1" });
 
         AssertRefused(result, SamlErrorCodes.InResponseToUnexpected);
-        Assert.That(result.Failure!.Received, Is.EqualTo("_req1"));
+        Assert.That(result.Failure!.Expected, Is.EqualTo("_req0"));
+        Assert.That(result.Failure.Received, Is.EqualTo("_req1"));
     }
 
     [Test]
-    public void Validate_WithInResponseToOnlyOnTheResponse_IsRefusedWhenNotExpected() =>
-        AssertRefused(Validate(new TestResponseBuilder { ResponseInResponseTo = "_req1" }), SamlErrorCodes.InResponseToUnexpected);
-
-    [Test]
-    public void Validate_WithInResponseToOfAnOutstandingRequest_IsAccepted()
+    public void Validate_WithInResponseToChangedOnASignedResponse_IsRefusedAsTampered()
     {
-        var settings = TestResponseBuilder.Settings() with { ExpectedRequestIds = ["_req0", "_req1"] };
+        var document = new TestResponseBuilder { Sign = SignMode.Response, ResponseInResponseTo = "_req1" }.Build();
+        document.DocumentElement!.SetAttribute("InResponseTo", "_req2");
 
-        var assertion = AssertAccepted(Validate(new TestResponseBuilder { ResponseInResponseTo = "_req1", ConfirmationInResponseTo = "_req1" }, settings));
-
-        Assert.That(assertion.InResponseTo, Is.EqualTo("_req1"));
+        AssertRefused(Validate(document), SamlErrorCodes.SignatureInvalid);
     }
 
     [Test]
-    public void Validate_WithInResponseToOfAnotherRequest_IsRefused()
+    public void Validate_WithInResponseToOnlyOnAnExpiredBearerConfirmation_IsUnsolicitedThroughTheValidOne()
     {
-        var settings = TestResponseBuilder.Settings() with { ExpectedRequestIds = ["_req0"] };
+        // The confirmation that satisfies the rules is the one whose InResponseTo counts.
+        var document = new TestResponseBuilder { Sign = SignMode.None }.BuildUnsigned();
+        var valid = Select(document, "//saml:SubjectConfirmation");
+        var expired = (System.Xml.XmlElement)valid.CloneNode(deep: true);
+        var expiredData = (System.Xml.XmlElement)expired.FirstChild!;
+        expiredData.SetAttribute("NotOnOrAfter", TestResponseBuilder.Time(Now - Skew - OneSecond));
+        expiredData.SetAttribute("InResponseTo", "_req1");
+        valid.ParentNode!.InsertBefore(expired, valid);
+        TestSigner.Sign(Assertion(document));
 
-        AssertRefused(Validate(new TestResponseBuilder { ConfirmationInResponseTo = "_req1" }, settings), SamlErrorCodes.InResponseToUnexpected);
-    }
-
-    [Test]
-    public void Validate_WithDifferentInResponseToOnResponseAndConfirmation_IsRefused()
-    {
-        var settings = TestResponseBuilder.Settings() with { ExpectedRequestIds = ["_req0", "_req1"] };
-
-        AssertRefused(Validate(new TestResponseBuilder { ResponseInResponseTo = "_req0", ConfirmationInResponseTo = "_req1" }, settings), SamlErrorCodes.InResponseToUnexpected);
-    }
-
-    [Test]
-    public void Validate_WithUnsolicitedResponseWhileRequestsAreOutstanding_IsAccepted()
-    {
-        var settings = TestResponseBuilder.Settings() with { ExpectedRequestIds = ["_req0"] };
-
-        AssertAccepted(Validate(new TestResponseBuilder(), settings));
+        Assert.That(AssertAccepted(Validate(document)).InResponseTo, Is.Null);
     }
 }

@@ -10,6 +10,19 @@ namespace Acs.Tests.TestInfrastructure;
 /// <summary>The real HTTP pipeline over a real, isolated database, with a fake clock.</summary>
 public sealed class AcsApiFactory(string connectionString, IDictionary<string, string?>? settings = null) : WebApplicationFactory<Program>
 {
+    /// <summary>The same, served by Kestrel on a free loopback port, for what only a real server checks (header values).</summary>
+    public static AcsApiFactory WithKestrel(string connectionString)
+    {
+        var factory = new AcsApiFactory(connectionString);
+        factory.UseKestrel(0);
+        factory.StartServer();
+        return factory;
+    }
+
+    /// <summary>Where Kestrel listens (only after <see cref="WithKestrel"/>).</summary>
+    public Uri KestrelAddress => new(Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features
+        .Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses.First());
+
     public const string AdminApiKey = "test-admin-key-0123456789abcdef";
     public const string BaseDomainTemplate = "https://{subdomain}.statuspage.io";
 
@@ -38,12 +51,12 @@ public sealed class AcsApiFactory(string connectionString, IDictionary<string, s
         });
     }
 
-    /// <summary>A client whose requests go to the given tenant's host.</summary>
-    public HttpClient CreateTenantClient(string subdomain)
+    /// <summary>A client whose requests go to the given tenant's host (the https template, or the plain-http one).</summary>
+    public HttpClient CreateTenantClient(string subdomain, bool https = true)
     {
         var client = CreateClient(new WebApplicationFactoryClientOptions
         {
-            BaseAddress = new Uri($"https://{subdomain}.statuspage.io"),
+            BaseAddress = new Uri(https ? $"https://{subdomain}.statuspage.io" : $"http://{subdomain}.acs.localhost"),
             AllowAutoRedirect = false,
             HandleCookies = true,
         });

@@ -99,6 +99,9 @@ public sealed class TestResponseBuilder
         }
     }
 
+    /// <summary>Raw XML placed inside Conditions after the audience restrictions (other conditions).</summary>
+    public string ExtraConditionsXml { get; set; } = string.Empty;
+
     public List<KeyValuePair<string, string>> Attributes { get; } =
     [
         new(ClaimTenantId, EntraTenantId),
@@ -229,6 +232,7 @@ public sealed class TestResponseBuilder
                 xml.Append("</AudienceRestriction>");
             }
 
+            xml.Append(ExtraConditionsXml);
             xml.Append("</Conditions>");
         }
 
