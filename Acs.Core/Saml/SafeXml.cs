@@ -27,6 +27,11 @@ public static class SafeXml
     /// genuine layout (two declarations on every AttributeValue) reaches about 3,300 only at the 256 KiB size cap.</summary>
     public const int MaxNamespaceDeclarationsPerDocument = 8192;
 
+    /// <summary>Distinct (prefix, namespace) bindings in the whole document; genuine responses have at most about six.
+    /// The .NET DOM's name table slows down sharply with many of them (hundreds cost more than the rest of a
+    /// validation), so repeating a few declarations is fine and inventing many is not.</summary>
+    public const int MaxNamespaceBindingsPerDocument = 64;
+
     private const string XmlnsNamespace = "http://www.w3.org/2000/xmlns/";
 
     public static XmlReaderSettings CreateReaderSettings(long maxCharacters = DefaultMaxCharacters) => new()
@@ -213,6 +218,7 @@ public static class SafeXml
     /// </summary>
     private sealed class CappedReader(XmlReader inner) : XmlReader, IXmlLineInfo
     {
+        private readonly HashSet<(string Prefix, string Uri)> _bindings = [];
         private int _namespaceDeclarations;
 
         public override XmlNodeType NodeType => inner.NodeType;
@@ -335,6 +341,10 @@ public static class SafeXml
                 if (inner.NamespaceURI == XmlnsNamespace)
                 {
                     declarations++;
+                    if (_bindings.Add((inner.Prefix.Length == 0 ? "" : inner.LocalName, inner.Value)) && _bindings.Count > MaxNamespaceBindingsPerDocument)
+                    {
+                        throw Refusal($"The XML binds more than {MaxNamespaceBindingsPerDocument} distinct namespace prefixes and URIs.");
+                    }
                 }
             }
 

@@ -169,6 +169,19 @@ public sealed class SafeXmlTests
         AssertMalformed(ManyDeclaringElements(SafeXml.MaxNamespaceDeclarationsPerDocument + 1), "namespaces");
 
     [Test]
+    public void Load_WithDistinctNamespaceBindingsUpToTheCap_Parses() =>
+        Assert.That(SafeXml.Load(DistinctBindings(SafeXml.MaxNamespaceBindingsPerDocument)).DocumentElement, Is.Not.Null);
+
+    [Test]
+    public void Load_WithOneDistinctNamespaceBindingMoreThanTheCap_IsMalformed() =>
+        AssertMalformed(DistinctBindings(SafeXml.MaxNamespaceBindingsPerDocument + 1), "distinct namespace");
+
+    [Test]
+    public void Load_WithTheSamePrefixBoundToManyUris_CountsEachBinding() =>
+        AssertMalformed(Encoding.UTF8.GetBytes("<r>" + string.Concat(Enumerable.Range(0, SafeXml.MaxNamespaceBindingsPerDocument + 1)
+            .Select(i => $"<p:e xmlns:p=\"urn:{i}\"/>")) + "</r>"), "distinct namespace");
+
+    [Test]
     public void Load_NestedUpToTheCap_Parses() =>
         Assert.That(SafeXml.Load(Nested(SafeXml.MaxDepth)).DocumentElement, Is.Not.Null);
 
@@ -204,7 +217,8 @@ public sealed class SafeXmlTests
         return Encoding.UTF8.GetBytes(xml.Append("/></r>").ToString());
     }
 
-    /// <summary>Siblings declaring as many namespaces as allowed per element, <paramref name="total"/> in all.</summary>
+    /// <summary>Siblings declaring as many namespaces as allowed per element, <paramref name="total"/> in all, all of
+    /// them the same few bindings.</summary>
     private static byte[] ManyDeclaringElements(int total)
     {
         var xml = new StringBuilder("<r>");
@@ -213,7 +227,7 @@ public sealed class SafeXmlTests
             xml.Append("<e");
             for (var j = i; j < Math.Min(total, i + SafeXml.MaxNamespaceDeclarationsPerElement); j++)
             {
-                xml.Append(System.Globalization.CultureInfo.InvariantCulture, $" xmlns:n{j}=\"urn:n\"");
+                xml.Append(System.Globalization.CultureInfo.InvariantCulture, $" xmlns:n{j % SafeXml.MaxNamespaceDeclarationsPerElement}=\"urn:n\"");
             }
 
             xml.Append("/>");
@@ -221,6 +235,10 @@ public sealed class SafeXmlTests
 
         return Encoding.UTF8.GetBytes(xml.Append("</r>").ToString());
     }
+
+    /// <summary><paramref name="count"/> distinct prefixes, each declared on its own element (and once more, the same).</summary>
+    private static byte[] DistinctBindings(int count) =>
+        Encoding.UTF8.GetBytes("<r>" + string.Concat(Enumerable.Range(0, count).Select(i => $"<e xmlns:p{i}=\"urn:p{i}\"><f xmlns:p{i}=\"urn:p{i}\"/></e>")) + "</r>");
 
     private static byte[] Nested(int depth) =>
         Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat("<a>", depth)) + string.Concat(Enumerable.Repeat("</a>", depth)));

@@ -44,7 +44,7 @@ public sealed class SamlResourceLimitTests : SamlValidatorTestBase
             elements.Append("<x");
             for (var j = 0; j < 16; j++)
             {
-                elements.Append(CultureInfo.InvariantCulture, $" xmlns:n{j}=\"urn:n{i}\"");
+                elements.Append(CultureInfo.InvariantCulture, $" xmlns:n{j}=\"urn:n\"");
             }
 
             elements.Append("/>");
@@ -53,25 +53,41 @@ public sealed class SamlResourceLimitTests : SamlValidatorTestBase
         var xml = Encoding.UTF8.GetString(new TestResponseBuilder().BuildBytes())
             .Replace("</samlp:Status>", "</samlp:Status>" + elements, StringComparison.Ordinal);
 
-        AssertRefused(Validate(Encoding.UTF8.GetBytes(xml)), SamlErrorCodes.XmlMalformed);
+        var result = Validate(Encoding.UTF8.GetBytes(xml));
+
+        AssertRefused(result, SamlErrorCodes.XmlMalformed);
+        Assert.That(result.Failure!.Message, Does.Contain("declares more than"));
+    }
+
+    [Test]
+    public void Validate_WithManyDistinctNamespaceBindings_IsRefusedByTheBindingCap()
+    {
+        var elements = string.Concat(Enumerable.Range(0, SafeXml.MaxNamespaceBindingsPerDocument).Select(i => $"<x xmlns:n{i}=\"urn:n{i}\"/>"));
+        var xml = Encoding.UTF8.GetString(new TestResponseBuilder().BuildBytes())
+            .Replace("</samlp:Status>", "</samlp:Status>" + elements, StringComparison.Ordinal);
+
+        var result = Validate(Encoding.UTF8.GetBytes(xml));
+
+        AssertRefused(result, SamlErrorCodes.XmlMalformed);
+        Assert.That(result.Failure!.Message, Does.Contain("distinct namespace"));
     }
 
     [TestCase(false)]
     [TestCase(true)]
     public void Validate_WithSignedContentAtTheCapsAndALargePrefixList_IsDecidedByTheSignature(bool alteredAfterSigning)
     {
-        // Within every cap: elements with the most declarations allowed, an element with the most attributes
+        // Within every cap: nested elements with the most declarations allowed, an element with the most attributes
         // allowed using prefixes declared far above it, and a PrefixList naming every prefix. Nothing refuses it
         // before the signature, and the canonical form agrees with the signer's.
+        // The response itself binds a handful of namespaces; the rest of the binding cap is used here.
+        var prefixes = Enumerable.Range(0, SafeXml.MaxNamespaceBindingsPerDocument - 8).Select(i => $"q{i}").ToList();
         var content = new StringBuilder();
-        var prefixes = new List<string>();
         for (var e = 0; e < 40; e++)
         {
             content.Append("<x");
             for (var d = 0; d < SafeXml.MaxNamespaceDeclarationsPerElement; d++)
             {
-                var prefix = string.Create(CultureInfo.InvariantCulture, $"q{e}_{d}");
-                prefixes.Add(prefix);
+                var prefix = prefixes[(e * 5 + d) % prefixes.Count];
                 content.Append(CultureInfo.InvariantCulture, $" xmlns:{prefix}=\"urn:{prefix}\"");
             }
 
