@@ -19,6 +19,9 @@ switch (command)
     case "validator":
         return ValidatorRunner.Run(options.Required("responses"), options.Required("out"), options.Flag("quick"));
 
+    case "adversarial":
+        return AdversarialRunner.Run(double.Parse(options.Get("seconds") ?? "0.5", CultureInfo.InvariantCulture), options.Int("rounds", 3), options.Get("out"));
+
     case "validate-loop":
     {
         // For a profiler: validates one response over and over (e.g. under dotnet-trace).
@@ -58,6 +61,7 @@ switch (command)
             Acs.Benchmarks <command>
               make-responses --out DIR                    Entra-shaped responses (5 KB, 50 KB; assertion/response/both signed)
               validator --responses DIR --out FILE [--quick]  BenchmarkDotNet: our validator vs the RSA+SHA-256 floor
+              adversarial [--seconds 0.5] [--rounds 3] [--out FILE]  CPU of hostile posts at the size cap vs a normal response
               baseline-server --port N --db CONN          bare Kestrel app, one INSERT per POST
               seed-scale --db CONN [--tenants N] [--members N]
               load --url URL --label NAME [--db CONN] [--pid PID] [--db-pid POSTMASTER_PID] [--tenants N] [--levels 1,4,16]

@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Security.Cryptography.Xml;
 using System.Xml;
 using Acs.Core.Certificates;
 
@@ -15,10 +14,13 @@ internal sealed record VerifiedElements(XmlElement? Response, XmlElement? Assert
 /// <summary>
 /// Rule 8. Every ds:Signature in the document must be an enveloped signature of the Response or of the Assertion,
 /// use only allowed algorithms and transforms, and verify with a configured certificate; at least one must exist.
-/// SignedXml only checks the cryptography, so the allow-lists are enforced here, on the XML, before it runs.
+/// Structure and allow-lists are checked on the XML first; the cryptography then runs on the canonical bytes of
+/// <see cref="ExclusiveCanonicalizer"/>, the one canonicalization there is, and on nothing else.
 /// </summary>
 internal static class SamlSignatureVerifier
 {
+    private const string InclusiveC14N = "http://www.w3.org/TR/2001/REC-xml-c14n-20010315";
+
     private static readonly HashSet<string> StrongSignatureMethods = new(StringComparer.Ordinal)
     {
         SamlConstants.RsaSha256, SamlConstants.RsaSha384, SamlConstants.RsaSha512,
@@ -29,8 +31,6 @@ internal static class SamlSignatureVerifier
     {
         SamlConstants.DigestSha256, SamlConstants.DigestSha384, SamlConstants.DigestSha512,
     };
-
-    static SamlSignatureVerifier() => EcdsaSignatureDescription.EnsureRegistered();
 
     public static SamlFailure? Verify(SamlResponseDocument response, SamlValidationSettings settings, out VerifiedElements verified)
     {
@@ -66,9 +66,7 @@ internal static class SamlSignatureVerifier
             XmlElement? resolved = null;
             var failure = CheckShape(signature, parent, settings)
                 ?? SelectCertificates(signature, settings, out candidates)
-                ?? (IsEnvelopedExclusive(signature) && !HasXmlAttributeAbove(signature)
-                    ? CheckDirectly(signature, parent, response, candidates, out resolved)
-                    : CheckCryptography(signature, parent, response, candidates, out resolved));
+                ?? CheckCryptography(signature, parent, response, candidates, out resolved);
             if (failure is not null || resolved is null)
             {
                 return failure ?? new SamlFailure(SamlErrorCodes.SignatureInvalid, "The signature did not verify.");
@@ -161,8 +159,9 @@ internal static class SamlSignatureVerifier
         return null;
     }
 
-    /// <summary>Exactly the enveloped-signature transform, optionally followed by exclusive c14n. Anything else
-    /// (XPath, XSLT, inclusive c14n, a repeated transform) could change what the digest covers.</summary>
+    /// <summary>Exactly the enveloped-signature transform followed by exclusive c14n. Anything else (XPath, XSLT,
+    /// inclusive c14n, a repeated transform) could change what the digest covers; the enveloped transform alone
+    /// implies inclusive c14n as the final step, which is not on the allow-list either.</summary>
     private static SamlFailure? CheckTransforms(XmlElement transforms)
     {
         var list = SamlXml.Children(transforms).ToList();
@@ -182,15 +181,19 @@ internal static class SamlSignatureVerifier
         }
 
         var algorithms = list.Select(t => SamlXml.Attribute(t, "Algorithm")).ToList();
-        var shapeOk = algorithms.Count switch
+        if (algorithms is [SamlConstants.EnvelopedSignatureTransform])
         {
-            1 => algorithms[0] == SamlConstants.EnvelopedSignatureTransform,
-            2 => algorithms[0] == SamlConstants.EnvelopedSignatureTransform && algorithms[1] == SamlConstants.ExclusiveC14N,
-            _ => false,
-        };
-        return shapeOk
+            return new SamlFailure(SamlErrorCodes.SignatureAlgorithmNotAllowed,
+                "The reference uses the enveloped-signature transform alone, which implies inclusive c14n; exclusive c14n must follow it.")
+            {
+                Expected = SamlConstants.ExclusiveC14N,
+                Received = InclusiveC14N + " (implied)",
+            };
+        }
+
+        return algorithms is [SamlConstants.EnvelopedSignatureTransform, SamlConstants.ExclusiveC14N]
             ? null
-            : ReferenceInvalid("The reference must use the enveloped-signature transform, optionally followed by exclusive c14n.");
+            : ReferenceInvalid("The reference must use the enveloped-signature transform followed by exclusive c14n.");
     }
 
     private static bool HasOnlyInclusiveNamespaces(XmlElement method)
@@ -252,36 +255,6 @@ internal static class SamlSignatureVerifier
         };
     }
 
-    /// <summary>The shape every IdP in practice uses: enveloped-signature then exclusive c14n. Only the rarer
-    /// enveloped-only shape (whose implied final step is inclusive c14n) still goes through SignedXml.</summary>
-    private static bool IsEnvelopedExclusive(XmlElement signature)
-    {
-        var transforms = Reference(signature).Transforms;
-        var list = SamlXml.Children(transforms).ToList();
-        return list.Count == 2 && SamlXml.Attribute(list[1], "Algorithm") == SamlConstants.ExclusiveC14N;
-    }
-
-    /// <summary>SignedXml copies xml:* attributes (xml:lang, xml:space...) of the signature's ancestors into what it
-    /// canonicalizes, which the specification does not; such documents stay with SignedXml to keep its verdicts.</summary>
-    private static bool HasXmlAttributeAbove(XmlElement signature)
-    {
-        for (var element = signature; element is not null; element = element.ParentNode as XmlElement)
-        {
-            if (element.HasAttributes)
-            {
-                foreach (XmlAttribute attribute in element.Attributes)
-                {
-                    if (attribute.Prefix == "xml")
-                    {
-                        return true;
-                    }
-                }
-            }
-        }
-
-        return false;
-    }
-
     /// <summary>The parts of a signature CheckShape has already proven to be there, in this order.</summary>
     private static (XmlElement SignedInfo, XmlElement SignatureValue, XmlElement CanonicalizationMethod, XmlElement SignatureMethod,
         XmlElement Transforms, XmlElement DigestMethod, XmlElement DigestValue) Reference(XmlElement signature)
@@ -293,12 +266,13 @@ internal static class SamlSignatureVerifier
     }
 
     /// <summary>
-    /// Rule 8's cryptography without SignedXml, for the enveloped + exclusive c14n shape (CheckShape has enforced
-    /// every structural rule and allow-list): the reference resolves through the unique-ID index to exactly the
-    /// signature's parent; its exclusive canonical form, minus this signature, must hash to DigestValue; the exclusive
-    /// canonical form of SignedInfo must verify under a configured key, with the hash the SignatureMethod names.
+    /// Rule 8's cryptography, after CheckShape has enforced every structural rule and allow-list: the reference
+    /// resolves through the unique-ID index to exactly the signature's parent; the exclusive canonical form of
+    /// SignedInfo must verify under a configured key, with the hash the SignatureMethod names; then the exclusive
+    /// canonical form of the parent, minus this signature, must hash to DigestValue. SignedInfo is checked first: it
+    /// is small, and a forged one never gets the (large) content canonicalized.
     /// </summary>
-    private static SamlFailure? CheckDirectly(
+    private static SamlFailure? CheckCryptography(
         XmlElement signature,
         XmlElement parent,
         SamlResponseDocument response,
@@ -314,7 +288,7 @@ internal static class SamlSignatureVerifier
         }
 
         var digestMethod = SamlXml.Attribute(parts.DigestMethod, "Algorithm");
-        var signatureMethod = SamlXml.Attribute(parts.SignatureMethod, "Algorithm");
+        var signatureMethod = SamlXml.Attribute(parts.SignatureMethod, "Algorithm")!;
         var digestValue = DecodeBase64(parts.DigestValue.InnerText);
         var signatureValue = DecodeBase64(parts.SignatureValue.InnerText);
         if (digestValue is null || signatureValue is null)
@@ -324,32 +298,29 @@ internal static class SamlSignatureVerifier
 
         try
         {
-            var transforms = SamlXml.Children(parts.Transforms).ToList();
-            var content = ExclusiveCanonicalizer.TryCanonicalize(parent, signature, ExclusiveCanonicalizer.InclusivePrefixes(transforms[1]));
-            var signedInfo = ExclusiveCanonicalizer.TryCanonicalize(parts.SignedInfo, null,
+            var signedInfo = ExclusiveCanonicalizer.Canonicalize(parts.SignedInfo, null,
                 ExclusiveCanonicalizer.InclusivePrefixes(parts.CanonicalizationMethod));
-            if (content is null || signedInfo is null)
+            if (!candidates.Any(certificate => VerifySignedInfo(certificate.PublicKey, signatureMethod, signedInfo, signatureValue)))
             {
-                return CheckCryptography(signature, parent, response, candidates, out resolved);
+                return new SamlFailure(SamlErrorCodes.SignatureInvalid,
+                    $"The {parent.LocalName} signature does not verify with the configured certificate(s): SignedInfo was changed or signed with another key.");
             }
 
-            var digestOk = CryptographicOperations.FixedTimeEquals(Hash(digestMethod, content), digestValue);
-            foreach (var certificate in candidates)
+            var transforms = SamlXml.Children(parts.Transforms).ToList();
+            var content = ExclusiveCanonicalizer.Canonicalize(parent, signature, ExclusiveCanonicalizer.InclusivePrefixes(transforms[1]));
+            if (!CryptographicOperations.FixedTimeEquals(Hash(digestMethod, content), digestValue))
             {
-                if (digestOk && VerifySignedInfo(certificate.PublicKey, signatureMethod!, signedInfo, signatureValue))
-                {
-                    resolved = parent;
-                    return null;
-                }
+                return new SamlFailure(SamlErrorCodes.SignatureInvalid,
+                    $"The {parent.LocalName} does not match its signature's digest: its content was changed after signing.");
             }
         }
-        catch (Exception e) when (e is CryptographicException or XmlException)
+        catch (Exception e) when (e is CryptographicException or XmlException or ArgumentException)
         {
             return new SamlFailure(SamlErrorCodes.SignatureInvalid, $"The {parent.LocalName} signature could not be verified: {e.Message}");
         }
 
-        return new SamlFailure(SamlErrorCodes.SignatureInvalid,
-            $"The {parent.LocalName} signature does not verify with the configured certificate(s); the content was changed or signed with another key.");
+        resolved = parent;
+        return null;
     }
 
     private static byte[] Hash(string? digestMethod, byte[] data) => digestMethod switch
@@ -383,79 +354,6 @@ internal static class SamlSignatureVerifier
             (ECDsa ecdsa, false) => ecdsa.VerifyData(signedInfo, signatureValue, hash),
             _ => false,
         };
-    }
-
-    private static SamlFailure? CheckCryptography(
-        XmlElement signature,
-        XmlElement parent,
-        SamlResponseDocument response,
-        IReadOnlyList<TrustedCertificate> candidates,
-        out XmlElement? resolved)
-    {
-        resolved = null;
-        try
-        {
-            var signedXml = new SamlSignedXml(response.Document, response.ElementsById);
-            LoadWithoutKeyInfo(signedXml, signature);
-
-            // Belt and braces: SignedXml's reading of SignedInfo must agree with the checks made on the XML.
-            if (signedXml.SignedInfo?.References.Count != 1 || signedXml.SignedInfo.CanonicalizationMethod != SamlConstants.ExclusiveC14N)
-            {
-                return ReferenceInvalid("The signature's SignedInfo could not be read consistently.");
-            }
-
-            foreach (var certificate in candidates)
-            {
-                if (signedXml.CheckSignature(certificate.PublicKey))
-                {
-                    // The digest was computed over what the reference resolved to; that must be the signature's
-                    // own parent, and it is the only element the caller may read.
-                    if (!ReferenceEquals(signedXml.ResolvedElement, parent))
-                    {
-                        return ReferenceInvalid("The signature's reference did not resolve to its own parent.");
-                    }
-
-                    resolved = signedXml.ResolvedElement;
-                    return null;
-                }
-            }
-        }
-        catch (Exception e) when (e is CryptographicException or XmlException or FormatException or InvalidOperationException
-                                      or ArgumentException or NullReferenceException or InvalidCastException)
-        {
-            // SignedXml throws on malformed signature content; to the caller this is simply a bad signature.
-            return new SamlFailure(SamlErrorCodes.SignatureInvalid, $"The {parent.LocalName} signature could not be verified: {e.Message}");
-        }
-
-        return new SamlFailure(SamlErrorCodes.SignatureInvalid,
-            $"The {parent.LocalName} signature does not verify with the configured certificate(s); the content was changed or signed with another key.");
-    }
-
-    /// <summary>
-    /// SignedXml.LoadXml would parse every KeyInfo certificate into an X509Certificate2 (costly, and finalized later),
-    /// only for it to be ignored: the key always comes from the configured certificates, and KeyInfo was already
-    /// matched against them. KeyInfo is outside SignedInfo and removed by the enveloped transform, so it is signed
-    /// by nothing; it is detached while SignedXml reads the signature and put back in place before anything is digested.
-    /// </summary>
-    private static void LoadWithoutKeyInfo(SignedXml signedXml, XmlElement signature)
-    {
-        var keyInfo = SamlXml.First(signature, "KeyInfo", SamlConstants.XmlDsigNamespace);
-        if (keyInfo is null)
-        {
-            signedXml.LoadXml(signature);
-            return;
-        }
-
-        var next = keyInfo.NextSibling;
-        signature.RemoveChild(keyInfo);
-        try
-        {
-            signedXml.LoadXml(signature);
-        }
-        finally
-        {
-            signature.InsertBefore(keyInfo, next);
-        }
     }
 
     private static byte[]? DecodeBase64(string text)

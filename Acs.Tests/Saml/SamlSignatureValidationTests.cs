@@ -190,6 +190,18 @@ public sealed class SamlSignatureValidationTests : SamlValidatorTestBase
     }
 
     [Test]
+    public void Validate_WithEnvelopedTransformAlone_IsRefused()
+    {
+        // Its implied final step is inclusive c14n, which the allow-list does not contain.
+        var builder = new TestResponseBuilder
+        {
+            AssertionSignature = new SignatureOptions { Transforms = () => [new XmlDsigEnvelopedSignatureTransform()] },
+        };
+
+        AssertRefused(Validate(builder), SamlErrorCodes.SignatureAlgorithmNotAllowed);
+    }
+
+    [Test]
     public void Validate_WithXsltTransform_IsRefused()
     {
         var document = new TestResponseBuilder().Build();

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Xml;
 using Acs.Core.Saml;
 using Acs.Tests.Saml.TestIdp;
@@ -11,17 +10,48 @@ namespace Acs.Tests.Saml;
 public sealed class SamlValidatorInternalsTests
 {
     [Test]
-    public void GetIdElement_WithUnknownIdOrForeignDocument_ThrowsInsteadOfSearchingElsewhere()
+    public void Verify_WhenTheIdIndexResolvesTheReferenceToAnotherElement_IsRefused()
     {
-        var document = new TestResponseBuilder().Build();
-        var assertion = ResponseMutations.Assertion(document);
-        var index = new Dictionary<string, XmlElement> { [assertion.GetAttribute("ID")] = assertion };
-        var signedXml = new SamlSignedXml(document, index);
+        // The reference is resolved through the document's unique-ID index only, and must land on the signature's
+        // own parent: an index that maps the ID to a look-alike element must not verify that element.
+        var (response, assertion) = ReadSigned();
+        var lookAlike = ResponseMutations.EvilAssertion(response.Document);
+        var index = new Dictionary<string, XmlElement>(response.ElementsById) { [assertion.GetAttribute("ID")] = lookAlike };
 
-        Assert.That(signedXml.GetIdElement(document, assertion.GetAttribute("ID")), Is.SameAs(assertion));
-        Assert.That(signedXml.ResolvedElement, Is.SameAs(assertion));
-        Assert.Throws<CryptographicException>(() => signedXml.GetIdElement(document, "_unknown"));
-        Assert.Throws<CryptographicException>(() => signedXml.GetIdElement(new XmlDocument(), assertion.GetAttribute("ID")));
+        var failure = SamlSignatureVerifier.Verify(response with { ElementsById = index }, TestResponseBuilder.Settings(), out var verified);
+
+        Assert.That(failure?.Code, Is.EqualTo(SamlErrorCodes.SignatureReferenceInvalid));
+        Assert.That(verified.Parts, Is.EqualTo(SignedParts.None));
+    }
+
+    [Test]
+    public void Verify_WhenTheIdIndexLacksTheReferencedId_IsRefused()
+    {
+        var (response, assertion) = ReadSigned();
+        var index = response.ElementsById.Where(e => e.Key != assertion.GetAttribute("ID")).ToDictionary();
+
+        var failure = SamlSignatureVerifier.Verify(response with { ElementsById = index }, TestResponseBuilder.Settings(), out _);
+
+        Assert.That(failure?.Code, Is.EqualTo(SamlErrorCodes.SignatureReferenceInvalid));
+    }
+
+    [Test]
+    public void Verify_WithTheIndexAsRead_ResolvesExactlyTheSignedAssertion()
+    {
+        var (response, assertion) = ReadSigned();
+
+        var failure = SamlSignatureVerifier.Verify(response, TestResponseBuilder.Settings(), out var verified);
+
+        Assert.That(failure, Is.Null, () => failure!.Message);
+        Assert.That(verified.Assertion, Is.SameAs(assertion));
+        Assert.That(verified.Response, Is.Null);
+    }
+
+    private static (SamlResponseDocument Response, XmlElement Assertion) ReadSigned()
+    {
+        var document = SafeXml.Load(new TestResponseBuilder().BuildBytes());
+        Assert.That(SamlResponseReader.Read(document, TestResponseBuilder.Settings(), out var response), Is.Null);
+        return (response!, response!.Assertion);
     }
 
     [Test]

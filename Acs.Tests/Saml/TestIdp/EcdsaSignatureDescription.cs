@@ -1,11 +1,13 @@
 using System.Security.Cryptography;
+using Acs.Core.Saml;
 
-namespace Acs.Core.Saml;
+namespace Acs.Tests.Saml.TestIdp;
 
 /// <summary>
-/// SignedXml knows RSA but not ECDSA signature methods; these descriptions add ecdsa-sha256/384/512
-/// (XML-DSig 1.1: the signature value is r||s, which is .NET's default ECDsa format).
-/// Public only because CryptoConfig accepts public types alone.
+/// The test IdP signs with SignedXml, which knows RSA but not ECDSA signature methods; these descriptions add
+/// ecdsa-sha256/384/512 (XML-DSig 1.1: the signature value is r||s, which is .NET's default ECDsa format).
+/// Public only because CryptoConfig accepts public types alone. The validator needs none of this: it verifies
+/// with ECDsa.VerifyData over its own canonical SignedInfo.
 /// </summary>
 public abstract class EcdsaSignatureDescription : SignatureDescription
 {
