@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using Acs.Api.EncryptionKeys;
 using Acs.Core.Tenants;
 
 namespace Acs.Api.Hosting;
@@ -16,6 +17,9 @@ public sealed record AcsSettings(
     bool DevelopmentIdpEnabled)
 {
     public const int MinimumAdminApiKeyLength = 16;
+
+    /// <summary>The key-encryption keys that seal SP private keys at rest (optional).</summary>
+    public KeyEncryptionKeySettings KeyEncryption { get; init; } = KeyEncryptionKeySettings.None;
 
     /// <summary>Reads and checks every setting; on failure returns one line per problem, naming the variable to set.</summary>
     public static (AcsSettings? Settings, IReadOnlyList<string> Errors) Load(IConfiguration configuration)
@@ -81,10 +85,14 @@ public sealed record AcsSettings(
             ReadInt(configuration, "Acs:RateLimiting:AdminPerAddressPerMinute", "Acs__RateLimiting__AdminPerAddressPerMinute", 600, errors));
         var retentionDays = ReadInt(configuration, "Acs:LoginEvents:RetentionDays", "Acs__LoginEvents__RetentionDays", 90, errors);
         var devIdp = ReadBool(configuration, "Acs:DevelopmentIdp:Enabled", "Acs__DevelopmentIdp__Enabled", false, errors);
+        var keyEncryption = KeyEncryptionKeySettings.Read(configuration, errors);
 
         return errors.Count > 0
             ? (null, errors)
-            : (new AcsSettings(connectionString!, templates, adminApiKey!, proxies, lifetime, rateLimits, retentionDays, devIdp), errors);
+            : (new AcsSettings(connectionString!, templates, adminApiKey!, proxies, lifetime, rateLimits, retentionDays, devIdp)
+            {
+                KeyEncryption = keyEncryption,
+            }, errors);
     }
 
     private static int ReadInt(IConfiguration configuration, string key, string variable, int fallback, List<string> errors)

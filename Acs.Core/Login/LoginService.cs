@@ -1,4 +1,5 @@
 using Acs.Core.Certificates;
+using Acs.Core.EncryptionKeys;
 using Acs.Core.Provisioning;
 using Acs.Core.Saml;
 using Acs.Core.Tenants;
@@ -7,7 +8,8 @@ namespace Acs.Core.Login;
 
 /// <summary>The sign-in use case: validate the posted response for the tenant, provision the member, open a session.</summary>
 public sealed class LoginService(
-    SamlResponseValidator validator, ILoginStore store, IAuthnRequestStore requests, LoginOptions options, TimeProvider timeProvider)
+    SamlResponseValidator validator, ILoginStore store, IAuthnRequestStore requests, LoginOptions options, TimeProvider timeProvider,
+    SpDecryptionKeys decryptionKeys)
 {
     public async Task<LoginResult> SignInAsync(LoginAttempt attempt, CancellationToken cancellationToken)
     {
@@ -86,11 +88,13 @@ public sealed class LoginService(
     public Task<LoginResult> RefuseAsync(LoginAttempt attempt, string code, string message, CancellationToken cancellationToken) =>
         FailAsync(attempt, Guid.NewGuid(), timeProvider.GetUtcNow(), code, message, cancellationToken);
 
-    private static SamlValidationSettings SettingsFor(LoginAttempt attempt, Tenant tenant, IdpConfiguration idp) =>
+    private SamlValidationSettings SettingsFor(LoginAttempt attempt, Tenant tenant, IdpConfiguration idp) =>
         new(attempt.SpEntityId, attempt.AcsUrl, idp.IdpEntityId, TrustedCertificateCache.For(idp.Certificates))
         {
             ClockSkew = TimeSpan.FromSeconds(tenant.Policy.ClockSkewSeconds),
             AllowSha1 = tenant.Policy.AllowSha1,
+            DecryptionKeys = decryptionKeys.For(tenant),
+            EncryptedAssertions = tenant.Policy.EncryptedAssertions,
         };
 
     private async Task<LoginResult> FailAsync(LoginAttempt attempt, Guid eventId, DateTimeOffset now, string code, string message,
