@@ -107,9 +107,9 @@ internal static class EncryptedAssertionReader
     public static SamlFailure? Read(XmlElement encryptedAssertion, SamlValidationSettings settings, out EncryptedAssertionParts? parts)
     {
         parts = null;
-        if (!OnlyElementsAndWhitespace(encryptedAssertion, out var children))
+        if (!OnlyAttributes(encryptedAssertion) || !OnlyElementsAndWhitespace(encryptedAssertion, out var children))
         {
-            return Malformed("EncryptedAssertion holds text or other nodes besides its elements.");
+            return Malformed("EncryptedAssertion carries attributes, or holds text or other nodes besides its elements.");
         }
 
         if (children.Count is 0 or > 2 || !Is(children[0], X, "EncryptedData") || (children.Count == 2 && !Is(children[1], X, "EncryptedKey")))

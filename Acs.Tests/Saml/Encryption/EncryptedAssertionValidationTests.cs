@@ -397,6 +397,7 @@ public sealed class EncryptedAssertionValidationTests : EncryptedAssertionTestBa
         ("a comment in the CipherValue", d => ContentCipherValue(d).PrependChild(d.CreateComment("x"))),
         ("an element in the CipherValue", d => ContentCipherValue(d).AppendChild(d.CreateElement("b"))),
         ("text beside the EncryptedData", d => EncryptedAssertion(d).AppendChild(d.CreateTextNode("hello"))),
+        ("an attribute on the EncryptedAssertion", d => EncryptedAssertion(d).SetAttribute("ID", "_x")),
         ("CipherValue not base64", d => ContentCipherValue(d).InnerText = "!!!!"),
         ("KeyValue in the EncryptedKey's KeyInfo", d =>
             Select(d, "//xenc:EncryptedKey/ds:KeyInfo").AppendChild(d.CreateElement("ds", "KeyValue", SamlConstants.XmlDsigNamespace))),
