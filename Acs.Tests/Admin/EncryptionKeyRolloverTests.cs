@@ -4,6 +4,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using System.Xml;
 using Acs.Core.Saml;
+using Acs.Core.Saml.Encryption;
 using Acs.Tests.Login;
 using Acs.Tests.Saml.Encryption;
 using Acs.Tests.Saml.TestIdp;
@@ -119,6 +120,35 @@ public sealed class EncryptionKeyRolloverTests : AdminApiTests
         var message = (await LastFailureAsync(subdomain)).GetProperty("message").GetString()!;
         Assert.That(message, Does.Contain("the AES-CBC padding is invalid"));
         Assert.That(html, Does.Not.Contain("AES-CBC").And.Not.Contain(message[..40]));
+    }
+
+    [Test]
+    public async Task SignIn_WithEachTampering_IsRefusedWithA4xxNeverA500()
+    {
+        var subdomain = await CreateSsoTenantAsync();
+        var certificate = await DownloadAsync(subdomain, await CreateKeyAsync(subdomain));
+        XmlDocument Genuine(EncryptionOptions? options = null) =>
+            EncryptedResponses.Build(AcsTestSite.ResponseFor(subdomain), SignMode.Assertion, certificate, options);
+        var cases = new List<(string Name, XmlDocument Document)>
+        {
+            ("PKCS#1 v1.5", Genuine(new EncryptionOptions { KeyTransport = XmlEncConstants.Rsa15, OaepDigest = null })),
+            ("unknown algorithm", Genuine(new EncryptionOptions { ContentAlgorithm = "urn:x" })),
+            ("another tenant's key", EncryptedResponses.Build(AcsTestSite.ResponseFor(subdomain), SignMode.Assertion, TestSpKeys.OtherTenant)),
+            ("no signature", EncryptedResponses.Build(AcsTestSite.ResponseFor(subdomain), SignMode.None, certificate)),
+        };
+        var twice = Genuine();
+        twice.DocumentElement!.AppendChild(twice.GetElementsByTagName("EncryptedAssertion", SamlConstants.AssertionNamespace)[0]!.CloneNode(deep: true));
+        cases.Add(("two encrypted assertions", twice));
+        var oversized = Genuine();
+        ((XmlElement)oversized.GetElementsByTagName("CipherValue", "http://www.w3.org/2001/04/xmlenc#")[1]!).InnerText =
+            Convert.ToBase64String(new byte[150 * 1024]);
+        cases.Add(("oversized ciphertext", oversized));
+
+        foreach (var (name, document) in cases)
+        {
+            using var response = await PostAsync(subdomain, document, json: true);
+            Assert.That((int)response.StatusCode, Is.InRange(400, 499), $"{name}: {await response.Content.ReadAsStringAsync()}");
+        }
     }
 
     private async Task<string> CreateSsoTenantAsync()

@@ -125,6 +125,18 @@ public sealed class EncryptedAssertionValidationTests : EncryptedAssertionTestBa
         AssertRefused(Validate(document, TestResponseBuilder.Settings()), SamlErrorCodes.AssertionEncryptedUnsupported);
     }
 
+    [Test]
+    public void Validate_ManyAtOnceWithOneKey_AllDecrypt()
+    {
+        var documents = Enumerable.Range(0, 16).Select(_ => Bytes(EncryptedResponses.Build(new TestResponseBuilder(), SignMode.Assertion))).ToList();
+        var validator = new SamlResponseValidator(new Microsoft.Extensions.Time.Testing.FakeTimeProvider(TestResponseBuilder.Now));
+        var settings = EncryptedResponses.Settings();
+
+        var results = documents.AsParallel().WithDegreeOfParallelism(8).Select(d => validator.ValidateXml(d, settings)).ToList();
+
+        Assert.That(results.Select(r => r.Failure?.Code), Has.All.Null);
+    }
+
     // ---- policy ----
 
     [Test]
