@@ -1,3 +1,4 @@
+using Acs.Core.EncryptionKeys;
 using Acs.Core.Login;
 using Acs.Core.LoginEvents;
 using Acs.Core.Members;
@@ -21,6 +22,11 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<MemberAdministration>();
         services.AddSingleton<LoginEventLog>();
         services.AddSingleton<SsoAdministration>();
+        // The host replaces the empty ring with the operator's key-encryption keys.
+        services.TryAddSingleton(KeyEncryptionKeyRing.None);
+        services.AddSingleton<SpDecryptionKeys>();
+        services.AddSingleton<EncryptionKeyAdministration>();
+        services.AddSingleton<KeyEncryptionKeyRotation>();
         return services;
     }
 }

@@ -1,7 +1,9 @@
+using Acs.Core.EncryptionKeys;
 using Acs.Core.Login;
 using Acs.Core.LoginEvents;
 using Acs.Core.Members;
 using Acs.Core.Tenants;
+using Acs.Data.EncryptionKeys;
 using Acs.Data.Login;
 using Acs.Data.LoginEvents;
 using Acs.Data.Members;
@@ -55,6 +57,7 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<ITenantAdminStore, TenantAdminStore>();
         services.AddSingleton<IMemberAdminStore, MemberAdminStore>();
         services.AddSingleton<ILoginEventReader, LoginEventReader>();
+        services.AddSingleton<IEncryptionKeyStore, EncryptionKeyStore>();
         return services;
     }
 

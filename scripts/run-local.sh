@@ -55,9 +55,15 @@ fi
 keyfile="$state/admin-api-key"
 [ -s "$keyfile" ] || (head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$keyfile")
 
+# A development key-encryption key for the SP encryption keys (token encryption), kept between runs like the
+# private keys it seals.
+kekfile="$state/key-encryption-key"
+[ -s "$kekfile" ] || (head -c 32 /dev/urandom | base64 > "$kekfile")
+
 export ConnectionStrings__Acs="Host=127.0.0.1;Port=$pgport;Database=acs;Username=postgres;Password=$PGPASSWORD"
 export Acs__PublicUrls__0="http://{subdomain}.acs.localhost:$port"
 export Acs__AdminApiKey="$(cat "$keyfile")"
+export Acs__EncryptionKeys__KeyEncryptionKey="$(cat "$kekfile")"
 export ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Development}"
 export ASPNETCORE_URLS="http://localhost:$port"
 # The development IdP (Development only) keeps its signing key here; the demo tenant trusts its certificate.

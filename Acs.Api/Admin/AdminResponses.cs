@@ -2,6 +2,7 @@ using Acs.Api.Hosting;
 using Acs.Core.Administration;
 using Acs.Core.LoginEvents;
 using Acs.Core.Members;
+using Acs.Core.Saml.Encryption;
 using Acs.Core.Tenants;
 
 namespace Acs.Api.Admin;
@@ -34,7 +35,8 @@ public sealed record SsoResponse(
     int ClockSkewSeconds,
     IReadOnlyDictionary<string, string> RoleMappings,
     bool AllowIdpInitiated,
-    IReadOnlyList<CertificateResponse> Certificates);
+    IReadOnlyList<CertificateResponse> Certificates,
+    string EncryptedAssertions);
 
 /// <param name="Status"><c>valid</c>, <c>expiring</c> (30 days or less left) or <c>expired</c>.</param>
 public sealed record CertificateResponse(
@@ -105,6 +107,7 @@ public sealed class AdminViews(AcsSettings settings, TimeProvider clock)
         return new SsoResponse(idp.SsoTargetUrl, idp.IdpEntityId, policy.JitEnabled, policy.DefaultRole, policy.AllowedEmailDomains,
             policy.AllowSha1, policy.ClockSkewSeconds, policy.RoleMappings, policy.AllowIdpInitiated,
             idp.Certificates.Select(c => new CertificateResponse(c.ThumbprintSha256, c.ThumbprintSha1, c.Subject, c.NotBefore, c.NotAfter,
-                CertificateStatus.ExpiresInDays(c.NotAfter, now), CertificateStatus.Of(c.NotAfter, now), c.AddedAt)).ToList());
+                CertificateStatus.ExpiresInDays(c.NotAfter, now), CertificateStatus.Of(c.NotAfter, now), c.AddedAt)).ToList(),
+            EncryptedAssertionPolicies.Name(policy.EncryptedAssertions));
     }
 }

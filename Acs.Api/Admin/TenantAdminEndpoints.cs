@@ -32,6 +32,7 @@ public static class TenantAdminEndpoints
             .WithSummary("Deletes a tenant and everything it owns: SSO, members, sessions, login events.");
 
         tenants.MapSsoAdminEndpoints();
+        tenants.MapEncryptionKeyAdminEndpoints();
         tenants.MapMemberAdminEndpoints();
         tenants.MapLoginEventAdminEndpoints();
         return admin;

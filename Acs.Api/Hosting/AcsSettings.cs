@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
+using Acs.Api.EncryptionKeys;
 using Acs.Core.Tenants;
 
 namespace Acs.Api.Hosting;
@@ -27,6 +28,9 @@ public sealed record AcsSettings(
     /// stay well under it, with room for migrations, operators and monitoring.
     /// </summary>
     public const int DefaultDatabaseMaxPoolSize = 20;
+
+    /// <summary>The key-encryption keys that seal SP private keys at rest (optional).</summary>
+    public KeyEncryptionKeySettings KeyEncryption { get; init; } = KeyEncryptionKeySettings.None;
 
     /// <summary>Reads and checks every setting; on failure returns one line per problem, naming the variable to set.</summary>
     public static (AcsSettings? Settings, IReadOnlyList<string> Errors) Load(IConfiguration configuration)
@@ -102,10 +106,15 @@ public sealed record AcsSettings(
                        "the same on every replica, or leave it unset to derive one from Acs__AdminApiKey");
         }
 
+        var keyEncryption = KeyEncryptionKeySettings.Read(configuration, errors);
+
         return errors.Count > 0
             ? (null, errors)
             : (new AcsSettings(connectionString!, templates, adminApiKey!, proxies, lifetime, rateLimits, retentionDays, devIdp, maxPoolSize,
-                SignInBindingKeyFrom(string.IsNullOrEmpty(bindingSecret) ? adminApiKey! : bindingSecret)), errors);
+                SignInBindingKeyFrom(string.IsNullOrEmpty(bindingSecret) ? adminApiKey! : bindingSecret))
+            {
+                KeyEncryption = keyEncryption,
+            }, errors);
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using Acs.Api.Admin;
+using Acs.Api.EncryptionKeys;
 using Acs.Api.Health;
 using Acs.Core.Login;
 using Microsoft.AspNetCore.HttpOverrides;
@@ -20,6 +21,7 @@ public static class ApiServiceCollectionExtensions
         services.AddAcsHealthChecks();
         services.AddAcsRateLimiting(settings);
         services.AddAcsAdmin();
+        services.AddAcsEncryptionKeys(settings);
         services.Configure<ForwardedHeadersOptions>(options =>
         {
             options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto | ForwardedHeaders.XForwardedHost;

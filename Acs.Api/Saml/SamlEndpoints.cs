@@ -90,7 +90,8 @@ public static class SamlEndpoints
     private static IResult Metadata(HttpContext http)
     {
         var site = http.GetTenantSite();
-        return TypedResults.Text(SpMetadataWriter.Write(site.SpEntityId, site.AcsUrl), "application/samlmetadata+xml", System.Text.Encoding.UTF8);
+        var encryption = site.Tenant.EncryptionKeys.Where(k => k.IsPublished).Select(k => k.CertificateDer).ToList();
+        return TypedResults.Text(SpMetadataWriter.Write(site.SpEntityId, site.AcsUrl, encryption), "application/samlmetadata+xml", System.Text.Encoding.UTF8);
     }
 
     /// <summary>Reads SAMLResponse and RelayState with the body capped before anything is buffered.</summary>

@@ -35,7 +35,19 @@ public static class LoginErrorHints
         SamlErrorCodes.AssertionNotYetValid or SamlErrorCodes.AssertionExpired or SamlErrorCodes.AssertionTooOld =>
             "The response is outside its validity window: sign in again; if it persists, check the clocks or the site's clock skew.",
         SamlErrorCodes.IdpStatusNotSuccess => "The IdP reported an error instead of a sign-in; its message is in the login event log.",
-        SamlErrorCodes.AssertionEncryptedUnsupported => "Turn off token encryption for this application in the IdP.",
+        SamlErrorCodes.AssertionEncryptedUnsupported =>
+            "The IdP encrypts the assertion, but this site has no encryption key yet: create one, upload its certificate to the IdP " +
+            "(Entra: Single sign-on → Token encryption), or turn token encryption off there.",
+        SamlErrorCodes.AssertionDecryptionFailed =>
+            "The encrypted assertion could not be decrypted, or what it held was refused before its signature verified; the login " +
+            "event log has the reason. Check that the IdP encrypts with the certificate of one of this site's active or decrypt-only " +
+            "encryption keys (Entra: Token encryption) and signs with the configured certificate.",
+        SamlErrorCodes.AssertionNotEncrypted =>
+            "This site requires encrypted assertions. Turn on token encryption in the IdP (Entra: Token encryption, with this site's " +
+            "certificate activated), or set the site's encryptedAssertions to optional.",
+        SamlErrorCodes.EncryptionAlgorithmNotAllowed =>
+            "The IdP encrypts with an algorithm this site does not accept (e.g. RSA PKCS#1 v1.5 key transport). Use AES-CBC or AES-GCM " +
+            "with RSA-OAEP, as Entra does by default.",
         LoginErrorCodes.SsoNotConfigured => "Single sign-on is not configured for this site yet.",
         LoginErrorCodes.MemberUnknown => "Add this person as a team member, or turn on just-in-time provisioning.",
         LoginErrorCodes.MemberDisabled => "This team member is disabled; an administrator can enable them again.",

@@ -1,4 +1,5 @@
 using Acs.Core.Certificates;
+using Acs.Core.EncryptionKeys;
 using Acs.Core.Provisioning;
 using Acs.Core.Saml;
 using Acs.Core.Tenants;
@@ -12,7 +13,8 @@ public sealed class LoginService(
     IAuthnRequestStore requests,
     AuthnRequestBinding binding,
     LoginOptions options,
-    TimeProvider timeProvider)
+    TimeProvider timeProvider,
+    SpDecryptionKeys decryptionKeys)
 {
     /// <summary>Request IDs this service issues are 33 characters; anything much longer cannot be one of them.</summary>
     private const int MaxRequestIdLength = 256;
@@ -135,11 +137,13 @@ public sealed class LoginService(
     public Task<LoginResult> RefuseAsync(LoginAttempt attempt, string code, string message, CancellationToken cancellationToken) =>
         FailAsync(attempt, Guid.NewGuid(), timeProvider.GetUtcNow(), code, message, cancellationToken);
 
-    private static SamlValidationSettings SettingsFor(LoginAttempt attempt, Tenant tenant, IdpConfiguration idp) =>
+    private SamlValidationSettings SettingsFor(LoginAttempt attempt, Tenant tenant, IdpConfiguration idp) =>
         new(attempt.SpEntityId, attempt.AcsUrl, idp.IdpEntityId, TrustedCertificateCache.For(idp.Certificates))
         {
             ClockSkew = TimeSpan.FromSeconds(tenant.Policy.ClockSkewSeconds),
             AllowSha1 = tenant.Policy.AllowSha1,
+            DecryptionKeys = decryptionKeys.For(tenant),
+            EncryptedAssertions = tenant.Policy.EncryptedAssertions,
         };
 
     private async Task<LoginResult> FailAsync(LoginAttempt attempt, Guid eventId, DateTimeOffset now, string code, string message,

@@ -29,6 +29,9 @@ public static class SamlErrorCodes
     public const string NameIdInvalid = "name_id_invalid";
     public const string SubjectConfirmationInvalid = "subject_confirmation_invalid";
     public const string InResponseToUnexpected = "in_response_to_unexpected";
+    public const string AssertionNotEncrypted = "assertion_not_encrypted";
+    public const string AssertionDecryptionFailed = "assertion_decryption_failed";
+    public const string EncryptionAlgorithmNotAllowed = "encryption_algorithm_not_allowed";
 
     /// <summary>Every code above, for documentation and tests.</summary>
     public static IReadOnlyList<string> All { get; } =
@@ -38,5 +41,6 @@ public static class SamlErrorCodes
         AssertionEncryptedUnsupported, DuplicateId, SignatureMissing, SignatureInvalid, SignatureReferenceInvalid,
         SignatureAlgorithmNotAllowed, CertificateUntrusted, AssertionNotYetValid, AssertionExpired, AssertionTooOld,
         ConditionUnsupported, AudienceMismatch, NameIdInvalid, SubjectConfirmationInvalid, InResponseToUnexpected,
+        AssertionNotEncrypted, AssertionDecryptionFailed, EncryptionAlgorithmNotAllowed,
     ];
 }

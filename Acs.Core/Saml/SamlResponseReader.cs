@@ -1,8 +1,10 @@
 using System.Xml;
+using Acs.Core.Saml.Encryption;
 
 namespace Acs.Core.Saml;
 
-/// <summary>What rules 3–7 established about a response document, before any signature is trusted.</summary>
+/// <summary>What rules 3–7 established about a response document, before any signature is trusted. For an encrypted
+/// response, <see cref="Assertion"/> is the EncryptedAssertion as sent.</summary>
 internal sealed record SamlResponseDocument(
     XmlDocument Document,
     XmlElement Root,
@@ -93,10 +95,11 @@ internal static class SamlResponseReader
         }
 
         // Rule 7, searching the whole document on purpose: a second assertion anywhere is refused.
-        if (document.GetElementsByTagName("EncryptedAssertion", SamlConstants.AssertionNamespace).Count > 0)
+        // The encrypted form, and any response to a tenant that requires it, is read by Encryption/EncryptedAssertionReader.
+        if (settings.EncryptedAssertions == EncryptedAssertionPolicy.Required
+            || document.GetElementsByTagName("EncryptedAssertion", SamlConstants.AssertionNamespace).Count > 0)
         {
-            return new SamlFailure(SamlErrorCodes.AssertionEncryptedUnsupported,
-                "The Response carries an EncryptedAssertion; assertion encryption is not supported. Turn off token encryption at the IdP.");
+            return EncryptedAssertionReader.Locate(document, root, responseId!, settings, out response);
         }
 
         var assertions = document.GetElementsByTagName("Assertion", SamlConstants.AssertionNamespace);
@@ -151,7 +154,7 @@ internal static class SamlResponseReader
     }
 
     /// <summary>Maps every ID value to its element; returns the first duplicate value, if any.</summary>
-    private static string? IndexIds(XmlElement root, out IReadOnlyDictionary<string, XmlElement> index)
+    internal static string? IndexIds(XmlElement root, out IReadOnlyDictionary<string, XmlElement> index)
     {
         var ids = new Dictionary<string, XmlElement>(StringComparer.Ordinal);
         index = ids;

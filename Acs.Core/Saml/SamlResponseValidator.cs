@@ -1,4 +1,5 @@
 using System.Xml;
+using Acs.Core.Saml.Encryption;
 
 namespace Acs.Core.Saml;
 
@@ -53,6 +54,12 @@ public sealed class SamlResponseValidator(TimeProvider timeProvider)
         if (SamlResponseReader.Read(document, settings, out var response) is { } readFailure)
         {
             return SamlValidationResult.Fail(readFailure);
+        }
+
+        // Rules 7–12 for an encrypted assertion: decrypted, then every rule below on what was decrypted.
+        if (EncryptedAssertionValidation.IsEncrypted(response!))
+        {
+            return EncryptedAssertionValidation.Validate(response!, settings, timeProvider.GetUtcNow());
         }
 
         // Rule 8.

@@ -1,4 +1,5 @@
 using Acs.Core.Certificates;
+using Acs.Core.Saml.Encryption;
 
 namespace Acs.Core.Saml;
 
@@ -17,4 +18,13 @@ public sealed record SamlValidationSettings(
 
     /// <summary>Limit after base64 decoding.</summary>
     public int MaxResponseBytes { get; init; } = 256 * 1024;
+
+    /// <summary>The tenant's SP encryption keys that may decrypt an EncryptedAssertion (active and decrypt-only).</summary>
+    public IReadOnlyList<SamlDecryptionKey> DecryptionKeys { get; init; } = [];
+
+    /// <summary><see cref="EncryptedAssertionPolicy.Required"/> refuses a plain assertion (assertion_not_encrypted).</summary>
+    public EncryptedAssertionPolicy EncryptedAssertions { get; init; } = EncryptedAssertionPolicy.Optional;
+
+    /// <summary>Limit of an EncryptedAssertion's decoded ciphertext, and so of the decrypted XML.</summary>
+    public int MaxEncryptedAssertionBytes { get; init; } = 128 * 1024;
 }

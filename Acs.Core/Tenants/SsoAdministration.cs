@@ -1,6 +1,8 @@
 using Acs.Core.Administration;
 using Acs.Core.Certificates;
+using Acs.Core.EncryptionKeys;
 using Acs.Core.Members;
+using Acs.Core.Saml.Encryption;
 using FluentValidation;
 using FluentValidation.Results;
 
@@ -26,6 +28,9 @@ public sealed record SsoSettingsRequest
 
     /// <summary>IdP role claim value → <c>client_administrator</c> or <c>team_member</c>.</summary>
     public IReadOnlyDictionary<string, string?>? RoleMappings { get; init; } = new Dictionary<string, string?>();
+
+    /// <summary><c>optional</c> (plain or encrypted assertions) or <c>required</c> (a plain assertion is refused).</summary>
+    public string? EncryptedAssertions { get; init; } = EncryptedAssertionPolicies.Optional;
 }
 
 /// <summary>Body of <c>POST /admin/tenants/{subdomain}/sso/certificates</c>.</summary>
@@ -95,6 +100,8 @@ public sealed class SsoSettingsRequestValidator : AbstractValidator<SsoSettingsR
                     $"Not an e-mail domain: {string.Join(", ", bad.Select(d => $"'{d}'"))} (expected e.g. acme.com, without '@').") { ErrorCode = "allowed_email_domains_invalid" });
             }
         });
+        RuleFor(r => r.EncryptedAssertions).Must(p => EncryptedAssertionPolicies.TryParse(p, out _)).WithErrorCode("encrypted_assertions_invalid")
+            .WithMessage($"encryptedAssertions must be {EncryptedAssertionPolicies.Optional} or {EncryptedAssertionPolicies.Required}.");
         RuleFor(r => r.RoleMappings).Custom((mappings, context) =>
         {
             if (mappings is null || mappings.Count > SsoRules.MaxRoleMappings)
@@ -143,6 +150,12 @@ public sealed class SsoAdministration(ITenantAdminStore store, ITenantDirectory 
             return new AdminError(AdminErrorKind.Invalid, parsed.ErrorCode!, parsed.Message!, "certificate");
         }
 
+        EncryptedAssertionPolicies.TryParse(request.EncryptedAssertions, out var encryptedAssertions);
+        if (EncryptionKeyAdministration.CheckPolicy(tenant, encryptedAssertions) is { } policyError)
+        {
+            return policyError;
+        }
+
         var now = clock.GetUtcNow();
         var policy = new TenantPolicy(
             request.JitEnabled,
@@ -151,7 +164,10 @@ public sealed class SsoAdministration(ITenantAdminStore store, ITenantDirectory 
             request.ClockSkewSeconds,
             request.AllowSha1,
             request.AllowIdpInitiated,
-            request.RoleMappings!.ToDictionary(m => m.Key, m => m.Value!, StringComparer.Ordinal));
+            request.RoleMappings!.ToDictionary(m => m.Key, m => m.Value!, StringComparer.Ordinal))
+        {
+            EncryptedAssertions = encryptedAssertions,
+        };
         var saved = await store.SaveSsoAsync(tenant.Id, policy, request.IdpEntityId!, request.SsoTargetUrl!,
             [ToIdpCertificate(parsed.Certificate, now)], now, cancellationToken);
         return saved ? await ReadAsync(subdomain, cancellationToken) : AdminErrorCodes.TenantNotFoundError(subdomain);

@@ -1,4 +1,6 @@
+using Acs.Core.EncryptionKeys;
 using Acs.Core.Members;
+using Acs.Core.Saml.Encryption;
 
 namespace Acs.Core.Tenants;
 
@@ -10,7 +12,11 @@ public sealed record Tenant(
     TenantPolicy Policy,
     IdpConfiguration? Idp,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt)
+{
+    /// <summary>The tenant's SP encryption keys (active and decrypt-only), oldest first.</summary>
+    public IReadOnlyList<SpEncryptionKey> EncryptionKeys { get; init; } = [];
+}
 
 /// <summary>How the tenant's sign-ins are checked and who may be provisioned.</summary>
 public sealed record TenantPolicy(
@@ -22,6 +28,9 @@ public sealed record TenantPolicy(
     bool AllowIdpInitiated,
     IReadOnlyDictionary<string, string> RoleMappings)
 {
+    /// <summary>Whether a plain assertion is still accepted once token encryption is on.</summary>
+    public EncryptedAssertionPolicy EncryptedAssertions { get; init; } = EncryptedAssertionPolicy.Optional;
+
     public static TenantPolicy Default { get; } = new(
         JitEnabled: true,
         DefaultRole: MemberRoles.TeamMember,

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Acs.Core.Administration;
+using Acs.Core.Saml.Encryption;
 using Acs.Core.Tenants;
 using Dapper;
 using Npgsql;
@@ -43,7 +44,7 @@ public sealed class TenantAdminStore(NpgsqlDataSource dataSource) : ITenantAdmin
             )
             SELECT t.id, t.subdomain, t.display_name, t.jit_enabled, t.default_role, t.allowed_email_domains,
                    t.clock_skew_seconds, t.allow_sha1, t.allow_idp_initiated, t.role_mappings::text AS role_mappings,
-                   t.created_at, t.updated_at,
+                   t.created_at, t.updated_at, t.encrypted_assertions,
                    i.idp_entity_id, i.sso_target_url,
                    c.thumbprint_sha256, c.thumbprint_sha1, c.der, c.subject, c.not_before, c.not_after, c.created_at AS cert_created_at
             FROM page p
@@ -76,7 +77,7 @@ public sealed class TenantAdminStore(NpgsqlDataSource dataSource) : ITenantAdmin
             UPDATE tenants
             SET jit_enabled = @JitEnabled, default_role = @DefaultRole, allowed_email_domains = @AllowedEmailDomains,
                 clock_skew_seconds = @ClockSkewSeconds, allow_sha1 = @AllowSha1, allow_idp_initiated = @AllowIdpInitiated,
-                role_mappings = CAST(@RoleMappings AS jsonb), updated_at = @now
+                role_mappings = CAST(@RoleMappings AS jsonb), encrypted_assertions = @EncryptedAssertions, updated_at = @now
             WHERE id = @tenantId
             """;
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
@@ -91,6 +92,7 @@ public sealed class TenantAdminStore(NpgsqlDataSource dataSource) : ITenantAdmin
             policy.AllowSha1,
             policy.AllowIdpInitiated,
             RoleMappings = JsonSerializer.Serialize(policy.RoleMappings),
+            EncryptedAssertions = EncryptedAssertionPolicies.Name(policy.EncryptedAssertions),
             now,
         }, transaction, cancellationToken: cancellationToken));
         if (updated != 1)

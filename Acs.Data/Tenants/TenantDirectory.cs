@@ -1,5 +1,7 @@
 using System.Text.Json;
+using Acs.Core.Saml.Encryption;
 using Acs.Core.Tenants;
+using Acs.Data.EncryptionKeys;
 using Dapper;
 using Npgsql;
 
@@ -11,7 +13,13 @@ public sealed class TenantDirectory(NpgsqlDataSource dataSource) : ITenantDirect
     private const string FindSql = """
         SELECT t.id, t.subdomain, t.display_name, t.jit_enabled, t.default_role, t.allowed_email_domains,
                t.clock_skew_seconds, t.allow_sha1, t.allow_idp_initiated, t.role_mappings::text AS role_mappings,
-               t.created_at, t.updated_at, t.config_version,
+               t.created_at, t.updated_at, t.config_version, t.encrypted_assertions,
+               (SELECT coalesce(json_agg(json_build_object(
+                        'id', k.id, 'status', k.status, 'der', encode(k.certificate_der, 'base64'), 'sha256', k.thumbprint_sha256,
+                        'notBefore', k.not_before, 'notAfter', k.not_after, 'createdAt', k.created_at,
+                        'statusChangedAt', k.status_changed_at, 'kekId', k.kek_id, 'sealed', encode(k.private_key_sealed, 'base64'))
+                        ORDER BY k.created_at, k.id), '[]')::text
+                FROM sp_encryption_keys k WHERE k.tenant_id = t.id) AS encryption_keys,
                i.idp_entity_id, i.sso_target_url,
                c.thumbprint_sha256, c.thumbprint_sha1, c.der, c.subject, c.not_before, c.not_after, c.created_at AS cert_created_at
         FROM tenants t
@@ -51,6 +59,8 @@ public sealed class TenantDirectory(NpgsqlDataSource dataSource) : ITenantDirect
         public DateTime CreatedAt { get; init; }
         public DateTime UpdatedAt { get; init; }
         public long ConfigVersion { get; init; }
+        public string EncryptedAssertions { get; init; } = EncryptedAssertionPolicies.Optional;
+        public string? EncryptionKeys { get; init; }
         public string? IdpEntityId { get; init; }
         public string? SsoTargetUrl { get; init; }
         public string? ThumbprintSha256 { get; init; }
@@ -71,7 +81,12 @@ public sealed class TenantDirectory(NpgsqlDataSource dataSource) : ITenantDirect
                 first.ClockSkewSeconds,
                 first.AllowSha1,
                 first.AllowIdpInitiated,
-                JsonSerializer.Deserialize<Dictionary<string, string>>(first.RoleMappings) ?? []);
+                JsonSerializer.Deserialize<Dictionary<string, string>>(first.RoleMappings) ?? [])
+            {
+                EncryptedAssertions = first.EncryptedAssertions == EncryptedAssertionPolicies.Required
+                    ? EncryptedAssertionPolicy.Required
+                    : EncryptedAssertionPolicy.Optional,
+            };
             IdpConfiguration? idp = null;
             if (first.IdpEntityId is not null)
             {
@@ -83,7 +98,10 @@ public sealed class TenantDirectory(NpgsqlDataSource dataSource) : ITenantDirect
                 idp = new IdpConfiguration(first.IdpEntityId, first.SsoTargetUrl!, certificates);
             }
 
-            return new Tenant(first.Id, first.Subdomain, first.DisplayName, policy, idp, Utc(first.CreatedAt), Utc(first.UpdatedAt));
+            return new Tenant(first.Id, first.Subdomain, first.DisplayName, policy, idp, Utc(first.CreatedAt), Utc(first.UpdatedAt))
+            {
+                EncryptionKeys = EncryptionKeyRows.Parse(first.EncryptionKeys),
+            };
         }
 
         private static DateTimeOffset Utc(DateTime value) => new(DateTime.SpecifyKind(value, DateTimeKind.Utc));

@@ -221,7 +221,7 @@ public sealed class SamlEnvelopeValidationTests : SamlValidatorTestBase
     }
 
     [Test]
-    public void Validate_WithEncryptedAssertion_IsRefused()
+    public void Validate_WithEncryptedAssertionButNoSpEncryptionKey_IsRefused()
     {
         var document = new TestResponseBuilder { Sign = SignMode.None }.BuildUnsigned();
         var encrypted = document.CreateElement("saml", "EncryptedAssertion", SamlConstants.AssertionNamespace);

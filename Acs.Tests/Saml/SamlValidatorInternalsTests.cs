@@ -80,7 +80,7 @@ public sealed class SamlValidatorInternalsTests
         Assert.That(root, Is.Not.Null, "repository root (AcsService.sln) not found");
         var doc = File.ReadAllText(Path.Combine(root!, "docs", "saml-validation.md"));
 
-        Assert.That(SamlErrorCodes.All, Has.Count.EqualTo(26));
+        Assert.That(SamlErrorCodes.All, Has.Count.EqualTo(29));
         foreach (var code in SamlErrorCodes.All.Append(Acs.Core.Login.LoginErrorCodes.RequestNotFromThisBrowser))
         {
             Assert.That(doc, Does.Contain($"| `{code}` |"), code);

@@ -26,6 +26,9 @@ public sealed class AcsApiFactory(string connectionString, IDictionary<string, s
     public const string AdminApiKey = "test-admin-key-0123456789abcdef";
     public const string BaseDomainTemplate = "https://{subdomain}.statuspage.io";
 
+    /// <summary>The key-encryption key the test service seals SP private keys with (32 fixed bytes, base64).</summary>
+    public static readonly string KeyEncryptionKey = Convert.ToBase64String(Enumerable.Range(1, 32).Select(i => (byte)(i * 7)).ToArray());
+
     // The same instant the test IdP stamps its responses with.
     public FakeTimeProvider Clock { get; } = new(Acs.Tests.Saml.TestIdp.TestResponseBuilder.Now);
 
@@ -39,6 +42,7 @@ public sealed class AcsApiFactory(string connectionString, IDictionary<string, s
         builder.UseSetting("Acs:PublicUrls:1", "http://{subdomain}.acs.localhost");
         builder.UseSetting("Acs:AdminApiKey", AdminApiKey);
         builder.UseSetting("Acs:RateLimiting:Enabled", "false");
+        builder.UseSetting("Acs:EncryptionKeys:KeyEncryptionKey", KeyEncryptionKey);
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             builder.UseSetting(key, value);
