@@ -2,7 +2,7 @@ using Acs.Api.Admin;
 using Acs.Api.DevelopmentIdp;
 using Acs.Api.Health;
 using Acs.Api.Hosting;
-using Acs.Api.Saml;
+using Acs.Api.Login;
 using Acs.Api.Sessions;
 using Acs.Core;
 using Acs.Data;

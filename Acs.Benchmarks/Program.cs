@@ -23,7 +23,7 @@ switch (command)
     {
         // For a profiler: validates one response over and over (e.g. under dotnet-trace).
         var set = ResponseSet.Read(options.Required("responses"));
-        var validator = new Acs.Core.Saml.SamlResponseValidator(new FixedTimeProvider(set.IssuedAt));
+        var validator = new Acs.Core.Saml.Validation.SamlResponseValidator(new FixedTimeProvider(set.IssuedAt));
         var settings = set.Settings();
         var value = Convert.ToBase64String(set.Bytes(Enum.Parse<SignMode>(options.Get("mode") ?? "Assertion", ignoreCase: true), options.Get("size") ?? "5kb"));
         var clock = System.Diagnostics.Stopwatch.StartNew();

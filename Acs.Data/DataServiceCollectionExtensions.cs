@@ -6,6 +6,8 @@ using Acs.Data.Login;
 using Acs.Data.LoginEvents;
 using Acs.Data.Members;
 using Acs.Data.Migrations;
+using Acs.Data.Retention;
+using Acs.Data.Sessions;
 using Acs.Data.Tenants;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;

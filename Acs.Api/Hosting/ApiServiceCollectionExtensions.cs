@@ -1,5 +1,6 @@
 using Acs.Api.Admin;
 using Acs.Api.Health;
+using Acs.Api.Retention;
 using Acs.Core.Login;
 using Microsoft.AspNetCore.HttpOverrides;
 

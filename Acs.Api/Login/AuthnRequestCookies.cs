@@ -1,7 +1,7 @@
 using Acs.Api.Tenants;
 using Acs.Core.Login;
 
-namespace Acs.Api.Saml;
+namespace Acs.Api.Login;
 
 /// <summary>
 /// The cookie that binds an SP-initiated sign-in to the browser that started it: one per request (two tabs may sign

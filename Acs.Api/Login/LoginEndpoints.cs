@@ -3,10 +3,11 @@ using Acs.Api.Pages;
 using Acs.Api.Sessions;
 using Acs.Api.Tenants;
 using Acs.Core.Login;
-using Acs.Core.Saml;
+using Acs.Core.Saml.Bindings;
+using Acs.Core.Saml.Metadata;
 using Microsoft.AspNetCore.Http.Features;
 
-namespace Acs.Api.Saml;
+namespace Acs.Api.Login;
 
 public static class SamlEndpoints
 {

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Acs.Api.Saml;
+namespace Acs.Api.Login;
 
 /// <summary>
 /// Where to send the browser after sign-in: only a path on the same tenant host (no open redirect), written as ASCII

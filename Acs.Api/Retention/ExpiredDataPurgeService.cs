@@ -1,6 +1,7 @@
+using Acs.Api.Hosting;
 using Acs.Core.Login;
 
-namespace Acs.Api.Hosting;
+namespace Acs.Api.Retention;
 
 /// <summary>Purges expired consumed assertions, sessions and sign-in requests, and login events past their retention.</summary>
 public sealed class ExpiredDataPurgeService(IExpiredDataPurger purger, AcsSettings settings, TimeProvider time,

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace Acs.Core.Login;
+namespace Acs.Core.Sessions;
 
 /// <summary>Session cookie tokens: 256 random bits for the browser, only their SHA-256 for the database.</summary>
 public static class SessionTokens

@@ -1,6 +1,7 @@
 using Acs.Core.Administration;
 using Acs.Core.Certificates;
 using Acs.Core.Members;
+using Acs.Core.Saml.Metadata;
 using FluentValidation;
 using FluentValidation.Results;
 

@@ -2,7 +2,7 @@ using Acs.Core.Login;
 using Dapper;
 using Npgsql;
 
-namespace Acs.Data.Login;
+namespace Acs.Data.Retention;
 
 public sealed class ExpiredDataPurger(NpgsqlDataSource dataSource) : IExpiredDataPurger
 {

@@ -3,7 +3,7 @@ using Acs.Data.Members;
 using Dapper;
 using Npgsql;
 
-namespace Acs.Data.Login;
+namespace Acs.Data.Sessions;
 
 public sealed class SessionStore(NpgsqlDataSource dataSource) : ISessionStore
 {

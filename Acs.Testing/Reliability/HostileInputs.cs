@@ -1,7 +1,7 @@
 using System.Text;
-using Acs.Tests.Saml.TestIdp;
+using Acs.Testing.TestIdp;
 
-namespace Acs.Tests.Reliability;
+namespace Acs.Testing.Reliability;
 
 /// <summary>
 /// A seeded stream of hostile requests against one tenant's ACS: random bytes, truncated and mutated valid responses,

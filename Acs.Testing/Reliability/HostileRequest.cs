@@ -1,6 +1,6 @@
 using System.Net.Http.Headers;
 
-namespace Acs.Tests.Reliability;
+namespace Acs.Testing.Reliability;
 
 /// <summary>
 /// One hostile request as data, so it can be sent again and through any client (the in-process test server or a

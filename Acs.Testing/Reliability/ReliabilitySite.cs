@@ -1,9 +1,9 @@
 using Acs.Core.Certificates;
-using Acs.Tests.Saml.TestIdp;
+using Acs.Testing.TestIdp;
 using Dapper;
 using Npgsql;
 
-namespace Acs.Tests.Reliability;
+namespace Acs.Testing.Reliability;
 
 /// <summary>
 /// A tenant for reliability runs, shared by the tests and the load tool (tools/Acs.Reliability links this file): its

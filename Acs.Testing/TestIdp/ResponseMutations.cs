@@ -1,7 +1,7 @@
 using System.Xml;
-using Acs.Core.Saml;
+using Acs.Core.Saml.Xml;
 
-namespace Acs.Tests.Saml.TestIdp;
+namespace Acs.Testing.TestIdp;
 
 /// <summary>Edits of a built (usually signed) response, the raw material of tampering and wrapping tests.</summary>
 public static class ResponseMutations

@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Acs.Core.Certificates;
 
-namespace Acs.Tests.Saml.TestIdp;
+namespace Acs.Testing.TestIdp;
 
 /// <summary>A signing key and its self-signed certificate, made in-process. Key generation is slow, so the
 /// shared instances are made once per test run.</summary>

@@ -3,9 +3,10 @@ using System.Security;
 using System.Text;
 using System.Xml;
 using Acs.Core.Certificates;
-using Acs.Core.Saml;
+using Acs.Core.Saml.Validation;
+using Acs.Core.Saml.Xml;
 
-namespace Acs.Tests.Saml.TestIdp;
+namespace Acs.Testing.TestIdp;
 
 public enum SignMode
 {

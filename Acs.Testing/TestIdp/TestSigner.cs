@@ -1,8 +1,10 @@
+using System.Security.Cryptography;
 using System.Security.Cryptography.Xml;
 using System.Xml;
-using Acs.Core.Saml;
+using Acs.Core.Saml.Signatures;
+using Acs.Core.Saml.Xml;
 
-namespace Acs.Tests.Saml.TestIdp;
+namespace Acs.Testing.TestIdp;
 
 /// <summary>How the test IdP signs one element. Defaults are Entra's: RSA-SHA256, exclusive c14n, enveloped,
 /// the certificate in KeyInfo, the Signature right after the Issuer.</summary>
@@ -29,7 +31,13 @@ public sealed record SignatureOptions
 
 public static class TestSigner
 {
-    static TestSigner() => EcdsaSignatureDescription.EnsureRegistered();
+    // SignedXml signs ECDSA only with a registered description; the product's descriptions are public for CryptoConfig.
+    static TestSigner()
+    {
+        CryptoConfig.AddAlgorithm(typeof(EcdsaSha256SignatureDescription), SamlConstants.EcdsaSha256);
+        CryptoConfig.AddAlgorithm(typeof(EcdsaSha384SignatureDescription), SamlConstants.EcdsaSha384);
+        CryptoConfig.AddAlgorithm(typeof(EcdsaSha512SignatureDescription), SamlConstants.EcdsaSha512);
+    }
 
     /// <summary>Signs <paramref name="element"/> and inserts the ds:Signature after its Issuer child.</summary>
     public static XmlElement Sign(XmlElement element, SignatureOptions? options = null)

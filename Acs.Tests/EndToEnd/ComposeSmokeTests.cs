@@ -1,11 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
-using Acs.Tests.Login;
-using Acs.Tests.Saml.TestIdp;
+using Acs.Testing.TestIdp;
 using Acs.Tests.TestInfrastructure;
 
-namespace Acs.Tests.Deployment;
+namespace Acs.Tests.EndToEnd;
 
 /// <summary>
 /// The repository's docker-compose.yml as an operator runs it: built and started with a real password and key, then

@@ -27,7 +27,7 @@ public sealed class AcsApiFactory(string connectionString, IDictionary<string, s
     public const string BaseDomainTemplate = "https://{subdomain}.statuspage.io";
 
     // The same instant the test IdP stamps its responses with.
-    public FakeTimeProvider Clock { get; } = new(Acs.Tests.Saml.TestIdp.TestResponseBuilder.Now);
+    public FakeTimeProvider Clock { get; } = new(Acs.Testing.TestIdp.TestResponseBuilder.Now);
 
     public string ConnectionString => connectionString;
 

@@ -1,11 +1,11 @@
 using System.Net;
 using Acs.Core.Members;
-using Acs.Tests.Saml.TestIdp;
+using Acs.Testing.TestIdp;
 using Acs.Tests.TestInfrastructure;
 using Dapper;
 using Npgsql;
 
-namespace Acs.Tests.Login;
+namespace Acs.Tests.TestInfrastructure;
 
 /// <summary>
 /// One database and one service for a test class, with helpers to set up tenants the way an administrator would

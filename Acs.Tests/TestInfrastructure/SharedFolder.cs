@@ -1,4 +1,4 @@
-namespace Acs.Tests.Support;
+namespace Acs.Tests.TestInfrastructure;
 
 /// <summary>Locates the sibling `shared` folder (corpus, peers) next to the repository root, as CI lays it out.</summary>
 internal static class SharedFolder

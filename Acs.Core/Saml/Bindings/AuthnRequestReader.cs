@@ -1,4 +1,6 @@
-namespace Acs.Core.Saml;
+using Acs.Core.Saml.Xml;
+
+namespace Acs.Core.Saml.Bindings;
 
 /// <summary>What an IdP needs from a received AuthnRequest (HTTP-Redirect binding): its ID and where to answer.</summary>
 public sealed record AuthnRequestInfo(string Id, string? AssertionConsumerServiceUrl, string? Issuer);

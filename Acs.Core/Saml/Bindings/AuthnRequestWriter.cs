@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Text;
 using System.Xml;
+using Acs.Core.Saml.Xml;
 
-namespace Acs.Core.Saml;
+namespace Acs.Core.Saml.Bindings;
 
 /// <summary>An SP-initiated sign-in request (AuthnRequest) asking the IdP to post its response to the tenant's ACS.</summary>
 public static class AuthnRequestWriter

@@ -1,7 +1,7 @@
 using System.IO.Compression;
 using System.Text;
 
-namespace Acs.Core.Saml;
+namespace Acs.Core.Saml.Bindings;
 
 /// <summary>The SAML HTTP-Redirect binding's message encoding: raw DEFLATE, then base64 (then URL-encoding by the caller).</summary>
 public static class RedirectBinding

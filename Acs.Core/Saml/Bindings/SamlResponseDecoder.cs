@@ -1,4 +1,6 @@
-namespace Acs.Core.Saml;
+using Acs.Core.Saml.Validation;
+
+namespace Acs.Core.Saml.Bindings;
 
 /// <summary>Rule 1: the SAMLResponse form value to bytes, cheaply refusing oversize input before decoding.</summary>
 internal static class SamlResponseDecoder

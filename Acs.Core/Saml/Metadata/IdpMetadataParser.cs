@@ -1,8 +1,9 @@
 using System.Xml;
 using Acs.Core.Certificates;
-using Acs.Core.Saml;
+using Acs.Core.Saml.Xml;
+using Acs.Core.Tenants;
 
-namespace Acs.Core.Tenants;
+namespace Acs.Core.Saml.Metadata;
 
 /// <summary>What SSO needs from an IdP's SAML metadata (Entra's "Federation Metadata XML").</summary>
 public sealed record IdpMetadata(string EntityId, string SsoTargetUrl, IReadOnlyList<TrustedCertificate> SigningCertificates);

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Xml;
 
-namespace Acs.Core.Saml;
+namespace Acs.Core.Saml.Metadata;
 
 /// <summary>The tenant's SP metadata, ready for Entra's "Upload metadata file".</summary>
 public static class SpMetadataWriter

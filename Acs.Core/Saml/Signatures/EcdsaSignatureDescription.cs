@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
+using Acs.Core.Saml.Xml;
 
-namespace Acs.Core.Saml;
+namespace Acs.Core.Saml.Signatures;
 
 /// <summary>
 /// SignedXml knows RSA but not ECDSA signature methods; these descriptions add ecdsa-sha256/384/512

@@ -1,7 +1,8 @@
 using System.Text;
 using System.Xml;
+using Acs.Core.Saml.Xml;
 
-namespace Acs.Core.Saml;
+namespace Acs.Core.Saml.Signatures;
 
 /// <summary>
 /// Exclusive XML Canonicalization 1.0 without comments (https://www.w3.org/TR/xml-exc-c14n/) of one element's

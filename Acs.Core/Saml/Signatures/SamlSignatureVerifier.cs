@@ -2,8 +2,10 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.Xml;
 using System.Xml;
 using Acs.Core.Certificates;
+using Acs.Core.Saml.Validation;
+using Acs.Core.Saml.Xml;
 
-namespace Acs.Core.Saml;
+namespace Acs.Core.Saml.Signatures;
 
 /// <summary>The elements whose signatures verified, exactly as their references resolved them.</summary>
 internal sealed record VerifiedElements(XmlElement? Response, XmlElement? Assertion)

@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.Xml;
 using System.Xml;
 
-namespace Acs.Core.Saml;
+namespace Acs.Core.Saml.Signatures;
 
 /// <summary>
 /// SignedXml whose reference look-up uses the document's ID index, built after duplicate IDs were refused, so an

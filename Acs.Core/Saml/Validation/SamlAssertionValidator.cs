@@ -1,6 +1,7 @@
 using System.Xml;
+using Acs.Core.Saml.Xml;
 
-namespace Acs.Core.Saml;
+namespace Acs.Core.Saml.Validation;
 
 /// <summary>
 /// Rules 9–12 on the verified assertion element (never one re-selected from the document): version and issuer,

@@ -1,4 +1,4 @@
-namespace Acs.Core.Saml;
+namespace Acs.Core.Saml.Validation;
 
 /// <summary>Stable error codes of SAML response validation (documented in docs/saml-validation.md).</summary>
 public static class SamlErrorCodes

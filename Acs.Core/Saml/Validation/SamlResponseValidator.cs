@@ -1,6 +1,9 @@
 using System.Xml;
+using Acs.Core.Saml.Bindings;
+using Acs.Core.Saml.Signatures;
+using Acs.Core.Saml.Xml;
 
-namespace Acs.Core.Saml;
+namespace Acs.Core.Saml.Validation;
 
 /// <summary>
 /// Validates a SAML 2.0 Response posted to the ACS (DESIGN.md, "SAML response validation", rules 1–12). Which request

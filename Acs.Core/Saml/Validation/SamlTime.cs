@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace Acs.Core.Saml;
+namespace Acs.Core.Saml.Validation;
 
 /// <summary>Strict xs:dateTime parsing. SAML times are UTC; a value without a zone is read as UTC.</summary>
 internal static partial class SamlTime

@@ -1,6 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 
-namespace Acs.Core.Saml;
+namespace Acs.Core.Saml.Validation;
 
 public sealed record SamlValidationResult(SamlAssertion? Assertion, SamlFailure? Failure)
 {

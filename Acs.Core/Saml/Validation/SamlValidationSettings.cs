@@ -1,6 +1,6 @@
 using Acs.Core.Certificates;
 
-namespace Acs.Core.Saml;
+namespace Acs.Core.Saml.Validation;
 
 /// <summary>One tenant's expectations of a SAML Response.</summary>
 public sealed record SamlValidationSettings(

@@ -1,7 +1,8 @@
 using System.Text;
 using System.Xml;
+using Acs.Core.Saml.Validation;
 
-namespace Acs.Core.Saml;
+namespace Acs.Core.Saml.Xml;
 
 /// <summary>
 /// The only way this project parses untrusted XML (SAML responses, IdP metadata): no DTD (a DOCTYPE is an error,

@@ -1,4 +1,4 @@
-namespace Acs.Core.Saml;
+namespace Acs.Core.Saml.Xml;
 
 /// <summary>Namespaces and algorithm URIs the validator recognises. Anything not listed here is refused.</summary>
 public static class SamlConstants

@@ -1,6 +1,7 @@
 using System.Xml;
+using Acs.Core.Saml.Validation;
 
-namespace Acs.Core.Saml;
+namespace Acs.Core.Saml.Xml;
 
 /// <summary>What rules 3–7 established about a response document, before any signature is trusted.</summary>
 internal sealed record SamlResponseDocument(

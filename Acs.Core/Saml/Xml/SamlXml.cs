@@ -1,6 +1,6 @@
 using System.Xml;
 
-namespace Acs.Core.Saml;
+namespace Acs.Core.Saml.Xml;
 
 /// <summary>Small DOM helpers. Every look-up is among direct children: SAML elements have fixed places, and
 /// searching deeper is how signature-wrapping attacks get their content read.</summary>

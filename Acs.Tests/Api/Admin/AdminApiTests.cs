@@ -7,7 +7,7 @@ using System.Text.Json;
 using Acs.Tests.TestInfrastructure;
 using Npgsql;
 
-namespace Acs.Tests.Admin;
+namespace Acs.Tests.Api.Admin;
 
 /// <summary>One service over its own database per test class; tests use fresh subdomains so they do not meet.</summary>
 public abstract class AdminApiTests

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Acs.Tests.Admin;
+namespace Acs.Tests.Api.Admin;
 
 public sealed class AdminAuthTests : AdminApiTests
 {

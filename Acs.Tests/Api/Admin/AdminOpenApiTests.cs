@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json;
 
-namespace Acs.Tests.Admin;
+namespace Acs.Tests.Api.Admin;
 
 public sealed class AdminOpenApiTests : AdminApiTests
 {

@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Dapper;
 
-namespace Acs.Tests.Admin;
+namespace Acs.Tests.Api.Admin;
 
 public sealed class MemberAdminTests : AdminApiTests
 {

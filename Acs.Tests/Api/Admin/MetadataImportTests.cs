@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 
-namespace Acs.Tests.Admin;
+namespace Acs.Tests.Api.Admin;
 
 public sealed class MetadataImportTests : AdminApiTests
 {

@@ -4,7 +4,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 
-namespace Acs.Tests.Admin;
+namespace Acs.Tests.Api.Admin;
 
 public sealed class SsoAdminTests : AdminApiTests
 {

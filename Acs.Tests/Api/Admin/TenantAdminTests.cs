@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using Dapper;
 
-namespace Acs.Tests.Admin;
+namespace Acs.Tests.Api.Admin;
 
 public sealed class TenantAdminTests : AdminApiTests
 {

@@ -1,7 +1,7 @@
 using System.Net;
 using Acs.Tests.TestInfrastructure;
 
-namespace Acs.Tests.DevelopmentIdp;
+namespace Acs.Tests.Api.DevelopmentIdp;
 
 /// <summary>The development IdP signs anyone in: it must never be reachable in Production, whatever the settings say.</summary>
 public sealed class DevelopmentIdpExposureTests

@@ -1,7 +1,7 @@
 using System.Net;
 using Acs.Tests.TestInfrastructure;
 
-namespace Acs.Tests.Health;
+namespace Acs.Tests.Api.Health;
 
 public sealed class HealthEndpointTests
 {

@@ -1,7 +1,7 @@
 using System.Net;
 using Acs.Tests.TestInfrastructure;
 
-namespace Acs.Tests.Health;
+namespace Acs.Tests.Api.Health;
 
 /// <summary>/readyz follows the database: 503 while it is down, 200 again once it is back, with no service restart;
 /// meanwhile the ACS answers 503 with Retry-After rather than 500.</summary>

@@ -1,7 +1,7 @@
 using Acs.Api.Hosting;
 using Microsoft.Extensions.Configuration;
 
-namespace Acs.Tests.Api;
+namespace Acs.Tests.Api.Hosting;
 
 /// <summary>The sign-in binding key setting: optional, long when given, and never the admin key itself.</summary>
 public sealed class AcsSettingsTests

@@ -1,8 +1,8 @@
 using System.Net;
 using System.Xml;
-using Acs.Tests.Login;
+using Acs.Tests.TestInfrastructure;
 
-namespace Acs.Tests.Api;
+namespace Acs.Tests.Api.Hosting;
 
 public sealed class HttpHardeningTests
 {

@@ -1,8 +1,7 @@
 using System.Net;
-using Acs.Tests.Login;
 using Acs.Tests.TestInfrastructure;
 
-namespace Acs.Tests.Api;
+namespace Acs.Tests.Api.Hosting;
 
 /// <summary>Abuse limits answer 429 with Retry-After, per client address and per tenant, on the ACS and the admin API.</summary>
 public sealed class RateLimitTests

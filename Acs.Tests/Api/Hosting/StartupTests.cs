@@ -1,6 +1,6 @@
 using Acs.Tests.TestInfrastructure;
 
-namespace Acs.Tests.Api;
+namespace Acs.Tests.Api.Hosting;
 
 /// <summary>The service as operators start it: a real process, configured by environment variables.</summary>
 public sealed class StartupTests

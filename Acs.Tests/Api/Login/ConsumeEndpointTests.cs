@@ -4,10 +4,11 @@ using System.Text.Json;
 using System.Xml;
 using Acs.Core.Login;
 using Acs.Core.Members;
-using Acs.Core.Saml;
-using Acs.Tests.Saml.TestIdp;
+using Acs.Core.Saml.Validation;
+using Acs.Testing.TestIdp;
+using Acs.Tests.TestInfrastructure;
 
-namespace Acs.Tests.Login;
+namespace Acs.Tests.Api.Login;
 
 /// <summary>The ACS through the real HTTP pipeline and database: sign-in, JIT provisioning, refusals and their event log.</summary>
 public sealed class ConsumeEndpointTests

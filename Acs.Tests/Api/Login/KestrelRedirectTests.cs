@@ -3,7 +3,7 @@ using Acs.Tests.TestInfrastructure;
 using Dapper;
 using Npgsql;
 
-namespace Acs.Tests.Login;
+namespace Acs.Tests.Api.Login;
 
 /// <summary>
 /// The redirect after sign-in through Kestrel, which (unlike the in-memory test server) refuses header values it

@@ -1,8 +1,8 @@
+using Acs.Api.Login;
 using Acs.Api.Pages;
-using Acs.Api.Saml;
 using Microsoft.AspNetCore.Http;
 
-namespace Acs.Tests.Api;
+namespace Acs.Tests.Api.Login;
 
 /// <summary>The redirect after sign-in: a path on the same site, always a valid Location header.</summary>
 public sealed class RedirectTests

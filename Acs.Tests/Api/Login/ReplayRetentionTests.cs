@@ -1,11 +1,12 @@
 using System.Net;
 using System.Text.Json;
 using Acs.Core.Login;
-using Acs.Tests.Saml.TestIdp;
+using Acs.Testing.TestIdp;
+using Acs.Tests.TestInfrastructure;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Acs.Tests.Login;
+namespace Acs.Tests.Api.Login;
 
 /// <summary>
 /// Rule 13 over time: a consumed assertion is remembered until the last instant at which validation could still accept

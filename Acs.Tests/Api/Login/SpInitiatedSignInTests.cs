@@ -2,11 +2,14 @@ using System.Net;
 using System.Web;
 using System.Xml;
 using Acs.Core.Login;
-using Acs.Core.Saml;
-using Acs.Tests.Saml.TestIdp;
+using Acs.Core.Saml.Bindings;
+using Acs.Core.Saml.Validation;
+using Acs.Core.Saml.Xml;
+using Acs.Testing.TestIdp;
+using Acs.Tests.TestInfrastructure;
 using Dapper;
 
-namespace Acs.Tests.Login;
+namespace Acs.Tests.Api.Login;
 
 /// <summary>
 /// SP-initiated sign-in: the AuthnRequest redirect and its browser-binding cookie, and responses answering (or

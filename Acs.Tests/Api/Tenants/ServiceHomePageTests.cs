@@ -2,7 +2,7 @@ using System.Net;
 using Acs.Tests.TestInfrastructure;
 using Microsoft.AspNetCore.Mvc.Testing;
 
-namespace Acs.Tests.Api;
+namespace Acs.Tests.Api.Tenants;
 
 /// <summary>The service's own address (bare localhost) is no company site: a newcomer is told where the sites are.</summary>
 public sealed class ServiceHomePageTests

@@ -2,9 +2,9 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Acs.Core.Certificates;
-using Acs.Tests.Saml.TestIdp;
+using Acs.Testing.TestIdp;
 
-namespace Acs.Tests.Certificates;
+namespace Acs.Tests.Core.Certificates;
 
 [TestFixture]
 public sealed class CertificateParserTests

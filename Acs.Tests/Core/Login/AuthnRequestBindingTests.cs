@@ -1,6 +1,6 @@
 using Acs.Core.Login;
 
-namespace Acs.Tests.Login;
+namespace Acs.Tests.Core.Login;
 
 /// <summary>The keyed hash that binds an SP-initiated request to the browser, tenant and site that started it.</summary>
 public sealed class AuthnRequestBindingTests

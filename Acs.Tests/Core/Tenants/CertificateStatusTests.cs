@@ -1,6 +1,6 @@
 using Acs.Core.Tenants;
 
-namespace Acs.Tests.Tenants;
+namespace Acs.Tests.Core.Tenants;
 
 public sealed class CertificateStatusTests
 {

@@ -1,9 +1,9 @@
-using Acs.Data.Login;
+using Acs.Data.Retention;
 using Acs.Tests.TestInfrastructure;
 using Dapper;
 using Npgsql;
 
-namespace Acs.Tests.Data.Login;
+namespace Acs.Tests.Data.Retention;
 
 public sealed class ExpiredDataPurgerTests
 {

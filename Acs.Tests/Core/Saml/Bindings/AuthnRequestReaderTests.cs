@@ -1,7 +1,8 @@
 using System.Text;
-using Acs.Core.Saml;
+using Acs.Core.Saml.Bindings;
+using Acs.Core.Saml.Xml;
 
-namespace Acs.Tests.Saml;
+namespace Acs.Tests.Core.Saml.Bindings;
 
 public sealed class AuthnRequestReaderTests
 {

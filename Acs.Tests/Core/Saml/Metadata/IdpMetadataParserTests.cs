@@ -1,8 +1,9 @@
 using System.Text;
+using Acs.Core.Saml.Metadata;
 using Acs.Core.Tenants;
-using Acs.Tests.Admin;
+using Acs.Tests.Api.Admin;
 
-namespace Acs.Tests.Tenants;
+namespace Acs.Tests.Core.Saml.Metadata;
 
 public sealed class IdpMetadataParserTests
 {

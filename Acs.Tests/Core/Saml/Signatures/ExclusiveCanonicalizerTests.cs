@@ -1,10 +1,12 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.Xml;
 using System.Xml;
-using Acs.Core.Saml;
-using Acs.Tests.Saml.TestIdp;
+using Acs.Core.Saml.Signatures;
+using Acs.Core.Saml.Validation;
+using Acs.Core.Saml.Xml;
+using Acs.Testing.TestIdp;
 
-namespace Acs.Tests.Saml;
+namespace Acs.Tests.Core.Saml.Signatures;
 
 /// <summary>
 /// The validator's own exclusive canonicalization must produce exactly the bytes .NET's SignedXml digests and signs,

@@ -1,10 +1,12 @@
 using System.Security.Cryptography.Xml;
 using System.Xml;
-using Acs.Core.Saml;
-using Acs.Tests.Saml.TestIdp;
-using static Acs.Tests.Saml.TestIdp.ResponseMutations;
+using Acs.Core.Saml.Validation;
+using Acs.Core.Saml.Xml;
+using Acs.Testing.TestIdp;
+using Acs.Tests.Core.Saml.Validation;
+using static Acs.Testing.TestIdp.ResponseMutations;
 
-namespace Acs.Tests.Saml;
+namespace Acs.Tests.Core.Saml.Signatures;
 
 /// <summary>Rule 8: signatures, algorithms, certificates and signature wrapping.</summary>
 [TestFixture]

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using Acs.Core.Certificates;
-using Acs.Core.Saml;
-using Acs.Tests.Support;
+using Acs.Core.Saml.Validation;
+using Acs.Tests.TestInfrastructure;
 
-namespace Acs.Tests.Saml;
+namespace Acs.Tests.Core.Saml.Validation;
 
 /// <summary>
 /// Interoperability with an independent signer: ../shared/peers (Node, samlify) issues Entra-shaped responses.

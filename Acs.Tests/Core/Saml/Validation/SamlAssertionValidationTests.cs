@@ -1,8 +1,9 @@
-using Acs.Core.Saml;
-using Acs.Tests.Saml.TestIdp;
-using static Acs.Tests.Saml.TestIdp.ResponseMutations;
+using Acs.Core.Saml.Validation;
+using Acs.Core.Saml.Xml;
+using Acs.Testing.TestIdp;
+using static Acs.Testing.TestIdp.ResponseMutations;
 
-namespace Acs.Tests.Saml;
+namespace Acs.Tests.Core.Saml.Validation;
 
 /// <summary>Rules 9–12 on a correctly signed assertion, and the result record.</summary>
 [TestFixture]

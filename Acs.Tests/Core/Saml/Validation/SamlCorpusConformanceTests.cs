@@ -1,10 +1,10 @@
 using System.Text.Json;
 using Acs.Core.Certificates;
-using Acs.Core.Saml;
-using Acs.Tests.Support;
+using Acs.Core.Saml.Validation;
+using Acs.Tests.TestInfrastructure;
 using Microsoft.Extensions.Time.Testing;
 
-namespace Acs.Tests.Saml;
+namespace Acs.Tests.Core.Saml.Validation;
 
 /// <summary>The 24 real and attack responses of ../shared/saml-corpus, each configured from its case.json.</summary>
 [TestFixture]

@@ -1,10 +1,11 @@
 using System.Text;
-using Acs.Core.Saml;
-using Acs.Tests.Saml.TestIdp;
+using Acs.Core.Saml.Validation;
+using Acs.Core.Saml.Xml;
+using Acs.Testing.TestIdp;
 using Microsoft.Extensions.Time.Testing;
-using static Acs.Tests.Saml.TestIdp.ResponseMutations;
+using static Acs.Testing.TestIdp.ResponseMutations;
 
-namespace Acs.Tests.Saml;
+namespace Acs.Tests.Core.Saml.Validation;
 
 /// <summary>Rules 1–7: input, XML safety, the Response envelope and the assertion count.</summary>
 [TestFixture]

@@ -1,11 +1,11 @@
 using System.Diagnostics;
 using System.Text;
 using System.Xml;
-using Acs.Core.Saml;
-using Acs.Tests.Saml.TestIdp;
+using Acs.Core.Saml.Validation;
+using Acs.Testing.TestIdp;
 using Microsoft.Extensions.Time.Testing;
 
-namespace Acs.Tests.Saml;
+namespace Acs.Tests.Core.Saml.Validation;
 
 /// <summary>
 /// Property test: random mutations of valid signed responses always yield a result (never an exception), and an

@@ -1,11 +1,12 @@
 using System.Security.Cryptography;
 using System.Xml;
-using Acs.Core.Saml;
-using Acs.Tests.Saml.TestIdp;
-using Acs.Tests.Support;
+using Acs.Core.Saml.Signatures;
+using Acs.Core.Saml.Validation;
+using Acs.Testing.TestIdp;
+using Acs.Tests.TestInfrastructure;
 using Microsoft.Extensions.Time.Testing;
 
-namespace Acs.Tests.Saml;
+namespace Acs.Tests.Core.Saml.Validation;
 
 [TestFixture]
 public sealed class SamlValidatorInternalsTests

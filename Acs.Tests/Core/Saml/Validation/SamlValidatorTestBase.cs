@@ -1,9 +1,9 @@
 using System.Xml;
-using Acs.Core.Saml;
-using Acs.Tests.Saml.TestIdp;
+using Acs.Core.Saml.Validation;
+using Acs.Testing.TestIdp;
 using Microsoft.Extensions.Time.Testing;
 
-namespace Acs.Tests.Saml;
+namespace Acs.Tests.Core.Saml.Validation;
 
 public abstract class SamlValidatorTestBase
 {

@@ -1,7 +1,8 @@
 using System.Text;
-using Acs.Core.Saml;
+using Acs.Core.Saml.Validation;
+using Acs.Core.Saml.Xml;
 
-namespace Acs.Tests.Saml;
+namespace Acs.Tests.Core.Saml.Xml;
 
 [TestFixture]
 public sealed class SafeXmlTests
