@@ -46,10 +46,10 @@ await app.SeedDemoTenantAsync();
 
 app.UseAcsPipeline();
 app.MapHealthEndpoints();
-app.MapSamlEndpoints();
+app.MapLoginEndpoints();
 app.MapSessionEndpoints();
 app.MapDevelopmentIdpEndpoints();
-app.MapTenantAdminEndpoints();
+app.MapAdminEndpoints();
 app.MapAdminApiDocs();
 
 await app.RunAsync();

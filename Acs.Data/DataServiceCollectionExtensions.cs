@@ -1,6 +1,8 @@
 using Acs.Core.Login;
 using Acs.Core.LoginEvents;
 using Acs.Core.Members;
+using Acs.Core.Retention;
+using Acs.Core.Sessions;
 using Acs.Core.Tenants;
 using Acs.Data.Login;
 using Acs.Data.LoginEvents;

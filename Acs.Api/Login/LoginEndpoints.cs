@@ -9,12 +9,12 @@ using Microsoft.AspNetCore.Http.Features;
 
 namespace Acs.Api.Login;
 
-public static class SamlEndpoints
+public static class LoginEndpoints
 {
     /// <summary>The whole form post may be at most this large: a 256 KiB response, base64-encoded, plus RelayState.</summary>
     public const long MaxConsumeBodyBytes = 400 * 1024;
 
-    public static IEndpointRouteBuilder MapSamlEndpoints(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapLoginEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/sso/saml").RequireTenantSite().ExcludeFromDescription();
         // IdPs post cross-site: no antiforgery token exists for this form.

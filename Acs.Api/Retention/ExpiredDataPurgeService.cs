@@ -1,5 +1,5 @@
 using Acs.Api.Hosting;
-using Acs.Core.Login;
+using Acs.Core.Retention;
 
 namespace Acs.Api.Retention;
 

@@ -1,4 +1,4 @@
-using Acs.Core.Login;
+using Acs.Core.Retention;
 using Dapper;
 using Npgsql;
 

@@ -1,4 +1,4 @@
-using Acs.Core.Login;
+using Acs.Core.Sessions;
 using Acs.Data.Members;
 using Dapper;
 using Npgsql;

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Acs.Core.Login;
-using Acs.Tests.Api.Admin;
+using Acs.Testing.Certificates;
 using Acs.Tests.TestInfrastructure;
 
 namespace Acs.Tests.Reliability;

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
+using Acs.Testing.Certificates;
+using Acs.Testing.TestIdp;
 
 namespace Acs.Tests.Api.Admin;
 

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
+using Acs.Testing.Certificates;
 
 namespace Acs.Tests.Api.Admin;
 

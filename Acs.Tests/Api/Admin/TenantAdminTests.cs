@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using Acs.Testing.Certificates;
 using Dapper;
 
 namespace Acs.Tests.Api.Admin;

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Acs.Core.Login;
+using Acs.Core.Retention;
 using Acs.Testing.TestIdp;
 using Acs.Tests.TestInfrastructure;
 using Dapper;

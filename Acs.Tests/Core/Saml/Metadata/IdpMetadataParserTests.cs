@@ -1,7 +1,8 @@
 using System.Text;
 using Acs.Core.Saml.Metadata;
 using Acs.Core.Tenants;
-using Acs.Tests.Api.Admin;
+using Acs.Testing.Certificates;
+using Acs.Testing.TestIdp;
 
 namespace Acs.Tests.Core.Saml.Metadata;
 
