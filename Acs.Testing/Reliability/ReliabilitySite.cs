@@ -31,9 +31,18 @@ public sealed class ReliabilitySite(string subdomain, string siteBaseUrl, TestId
             VALUES (@id, @idp, 'https://login.microsoftonline.com/11111111-2222-3333-4444-555555555555/saml2', now());
             INSERT INTO idp_certificates (tenant_id, thumbprint_sha256, thumbprint_sha1, der, subject, not_before, not_after, created_at)
             VALUES (@id, @sha256, @sha1, @der, @subject, @notBefore, @notAfter, now());
-            """, new { id, subdomain, idp = TestResponseBuilder.IdpEntityId, sha256 = certificate.ThumbprintSha256,
-            sha1 = certificate.ThumbprintSha1, der = certificate.Der, subject = certificate.Subject, notBefore = certificate.NotBefore,
-            notAfter = certificate.NotAfter });
+            """, new
+        {
+            id,
+            subdomain,
+            idp = TestResponseBuilder.IdpEntityId,
+            sha256 = certificate.ThumbprintSha256,
+            sha1 = certificate.ThumbprintSha1,
+            der = certificate.Der,
+            subject = certificate.Subject,
+            notBefore = certificate.NotBefore,
+            notAfter = certificate.NotAfter
+        });
         return id;
     }
 

@@ -49,7 +49,9 @@ public sealed class HttpFuzzTests
         }));
         using var client = logged.CreateClient(new WebApplicationFactoryClientOptions
         {
-            BaseAddress = new Uri("https://fuzz.statuspage.io"), AllowAutoRedirect = false, HandleCookies = false,
+            BaseAddress = new Uri("https://fuzz.statuspage.io"),
+            AllowAutoRedirect = false,
+            HandleCookies = false,
         });
         client.Timeout = PerRequestBound;
 

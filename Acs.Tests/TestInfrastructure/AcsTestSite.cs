@@ -47,8 +47,16 @@ public sealed class AcsTestSite : IAsyncDisposable
         await connection.ExecuteAsync("""
             INSERT INTO tenants (id, subdomain, display_name, jit_enabled, default_role, allowed_email_domains, role_mappings, created_at, updated_at)
             VALUES (@id, @subdomain, @displayName, @jit, @defaultRole, @allowedDomains, @roleMappingsJson::jsonb, now(), now())
-            """, new { id, subdomain, displayName = char.ToUpperInvariant(subdomain[0]) + subdomain[1..] + " Inc.", jit, defaultRole,
-            allowedDomains = allowedDomains ?? [], roleMappingsJson });
+            """, new
+        {
+            id,
+            subdomain,
+            displayName = char.ToUpperInvariant(subdomain[0]) + subdomain[1..] + " Inc.",
+            jit,
+            defaultRole,
+            allowedDomains = allowedDomains ?? [],
+            roleMappingsJson
+        });
         if (withSso)
         {
             await connection.ExecuteAsync("""
@@ -56,8 +64,17 @@ public sealed class AcsTestSite : IAsyncDisposable
                 VALUES (@id, @idp, 'https://login.microsoftonline.com/11111111-2222-3333-4444-555555555555/saml2', now());
                 INSERT INTO idp_certificates (tenant_id, thumbprint_sha256, thumbprint_sha1, der, subject, not_before, not_after, created_at)
                 VALUES (@id, @sha256, @sha1, @der, @subject, @notBefore, @notAfter, now());
-                """, new { id, idp = TestResponseBuilder.IdpEntityId, sha256 = certificate.ThumbprintSha256, sha1 = certificate.ThumbprintSha1,
-                der = certificate.Der, subject = certificate.Subject, notBefore = certificate.NotBefore, notAfter = certificate.NotAfter });
+                """, new
+            {
+                id,
+                idp = TestResponseBuilder.IdpEntityId,
+                sha256 = certificate.ThumbprintSha256,
+                sha1 = certificate.ThumbprintSha1,
+                der = certificate.Der,
+                subject = certificate.Subject,
+                notBefore = certificate.NotBefore,
+                notAfter = certificate.NotAfter
+            });
         }
 
         return id;

@@ -176,7 +176,10 @@ public sealed class SsoAdminTests : AdminApiTests
     {
         using var response = await PutSsoAsync(new
         {
-            ssoTargetUrl = TargetUrl, idpEntityId = EntityId, certificate = Pem(), allowedEmailDomains = new[] { "acme.com", "@acme.de" },
+            ssoTargetUrl = TargetUrl,
+            idpEntityId = EntityId,
+            certificate = Pem(),
+            allowedEmailDomains = new[] { "acme.com", "@acme.de" },
         });
 
         var messages = await AssertValidationErrorAsync(response, "allowedEmailDomains");
@@ -188,7 +191,9 @@ public sealed class SsoAdminTests : AdminApiTests
     {
         using var response = await PutSsoAsync(new
         {
-            ssoTargetUrl = TargetUrl, idpEntityId = EntityId, certificate = Pem(),
+            ssoTargetUrl = TargetUrl,
+            idpEntityId = EntityId,
+            certificate = Pem(),
             roleMappings = new Dictionary<string, string> { ["Admins"] = "superuser" },
         });
 

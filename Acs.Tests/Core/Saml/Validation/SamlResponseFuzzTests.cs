@@ -93,16 +93,16 @@ public sealed class SamlResponseFuzzTests
         switch (random.Next(8))
         {
             case 0:
-            {
-                var bytes = original.ToArray();
-                var flips = random.Next(1, 4);
-                for (var i = 0; i < flips; i++)
                 {
-                    bytes[random.Next(bytes.Length)] ^= (byte)(1 << random.Next(8));
-                }
+                    var bytes = original.ToArray();
+                    var flips = random.Next(1, 4);
+                    for (var i = 0; i < flips; i++)
+                    {
+                        bytes[random.Next(bytes.Length)] ^= (byte)(1 << random.Next(8));
+                    }
 
-                return (bytes, $"{flips} bit flip(s)");
-            }
+                    return (bytes, $"{flips} bit flip(s)");
+                }
 
             case 1:
                 return (original[..random.Next(original.Length)], "truncated");
@@ -122,26 +122,26 @@ public sealed class SamlResponseFuzzTests
                 description = $"duplicated <{target.LocalName}>";
                 break;
             case 1 when target.ParentNode is XmlElement:
-            {
-                var destination = elements[random.Next(elements.Count)];
-                if (IsAncestorOrSelf(target, destination))
                 {
-                    goto default;
+                    var destination = elements[random.Next(elements.Count)];
+                    if (IsAncestorOrSelf(target, destination))
+                    {
+                        goto default;
+                    }
+
+                    target.ParentNode!.RemoveChild(target);
+                    destination.AppendChild(target);
+                    description = $"moved <{target.LocalName}> into <{destination.LocalName}>";
+                    break;
                 }
 
-                target.ParentNode!.RemoveChild(target);
-                destination.AppendChild(target);
-                description = $"moved <{target.LocalName}> into <{destination.LocalName}>";
-                break;
-            }
-
             case 2 when OrdinaryAttributes(target) is { Count: > 0 } attributes:
-            {
-                var attribute = attributes[random.Next(attributes.Count)];
-                target.Attributes.Remove(attribute);
-                description = $"dropped @{attribute.Name} of <{target.LocalName}>";
-                break;
-            }
+                {
+                    var attribute = attributes[random.Next(attributes.Count)];
+                    target.Attributes.Remove(attribute);
+                    description = $"dropped @{attribute.Name} of <{target.LocalName}>";
+                    break;
+                }
 
             case 3 when target.FirstChild is XmlText text:
                 text.Value = random.Next(2) == 0 ? text.Data + "x" : text.Data[..(text.Data.Length / 2)];
@@ -152,12 +152,12 @@ public sealed class SamlResponseFuzzTests
                 description = $"comment into <{target.LocalName}>";
                 break;
             case 5 when OrdinaryAttributes(target) is { Count: > 0 } attributes:
-            {
-                var attribute = attributes[random.Next(attributes.Count)];
-                attribute.Value = random.Next(2) == 0 ? "" : attribute.Value + "1";
-                description = $"changed @{attribute.Name} of <{target.LocalName}>";
-                break;
-            }
+                {
+                    var attribute = attributes[random.Next(attributes.Count)];
+                    attribute.Value = random.Next(2) == 0 ? "" : attribute.Value + "1";
+                    description = $"changed @{attribute.Name} of <{target.LocalName}>";
+                    break;
+                }
 
             case 6 when target.ParentNode is XmlElement parent:
                 parent.RemoveChild(target);
