@@ -6,7 +6,7 @@ using Acs.Core.Saml.Xml;
 namespace Acs.Core.Saml.Validation;
 
 /// <summary>
-/// Validates a SAML 2.0 Response posted to the ACS (DESIGN.md, "SAML response validation", rules 1–12). Which request
+/// Validates a SAML 2.0 Response posted to the ACS (docs/saml-validation.md, rules 1–12). Which request
 /// the response answers is the caller's to check (<see cref="SamlAssertion.InResponseTo"/>, signed values only), and so
 /// is replay, keyed by <see cref="SamlAssertion.AssertionId"/> until <see cref="SamlAssertion.AcceptableUntil"/>.
 /// Checks run in order and the first failure wins. Never throws for any input.
