@@ -1,4 +1,5 @@
 using Acs.Core.Certificates;
+using Acs.Testing.Tenants;
 using Acs.Testing.TestIdp;
 using Dapper;
 using Npgsql;
@@ -22,28 +23,8 @@ public sealed class ReliabilitySite(string subdomain, string siteBaseUrl, TestId
 
     public static async Task<Guid> CreateTenantAsync(NpgsqlDataSource db, string subdomain, TrustedCertificate certificate)
     {
-        var id = Guid.NewGuid();
-        await using var connection = await db.OpenConnectionAsync();
-        await connection.ExecuteAsync("""
-            INSERT INTO tenants (id, subdomain, display_name, jit_enabled, default_role, allowed_email_domains, role_mappings, created_at, updated_at)
-            VALUES (@id, @subdomain, @subdomain, true, 'team_member', '{}', '{}'::jsonb, now(), now());
-            INSERT INTO idp_configs (tenant_id, idp_entity_id, sso_target_url, updated_at)
-            VALUES (@id, @idp, 'https://login.microsoftonline.com/11111111-2222-3333-4444-555555555555/saml2', now());
-            INSERT INTO idp_certificates (tenant_id, thumbprint_sha256, thumbprint_sha1, der, subject, not_before, not_after, created_at)
-            VALUES (@id, @sha256, @sha1, @der, @subject, @notBefore, @notAfter, now());
-            """, new
-        {
-            id,
-            subdomain,
-            idp = TestResponseBuilder.IdpEntityId,
-            sha256 = certificate.ThumbprintSha256,
-            sha1 = certificate.ThumbprintSha1,
-            der = certificate.Der,
-            subject = certificate.Subject,
-            notBefore = certificate.NotBefore,
-            notAfter = certificate.NotAfter
-        });
-        return id;
+        var tenant = new SeedTenant(subdomain) { IdpEntityId = TestResponseBuilder.IdpEntityId, Certificates = [certificate] };
+        return await TenantSeeder.InsertAsync(db, tenant);
     }
 
     /// <summary>An Entra-shaped response for one person, valid for this site at the site's "now", signed on Build.</summary>

@@ -1,5 +1,6 @@
 using System.Net;
 using Acs.Core.Members;
+using Acs.Testing.Tenants;
 using Acs.Testing.TestIdp;
 using Acs.Tests.TestInfrastructure;
 using Dapper;
@@ -41,43 +42,15 @@ public sealed class AcsTestSite : IAsyncDisposable
     public async Task<Guid> CreateTenantAsync(string subdomain, bool jit = true, string defaultRole = MemberRoles.TeamMember,
         string[]? allowedDomains = null, string roleMappingsJson = "{}", bool withSso = true, TestIdpKeys? keys = null)
     {
-        var id = Guid.NewGuid();
-        var certificate = (keys ?? TestIdpKeys.Default).Trusted;
-        await using var connection = await Db.OpenConnectionAsync();
-        await connection.ExecuteAsync("""
-            INSERT INTO tenants (id, subdomain, display_name, jit_enabled, default_role, allowed_email_domains, role_mappings, created_at, updated_at)
-            VALUES (@id, @subdomain, @displayName, @jit, @defaultRole, @allowedDomains, @roleMappingsJson::jsonb, now(), now())
-            """, new
+        var tenant = new SeedTenant(subdomain)
         {
-            id,
-            subdomain,
-            displayName = char.ToUpperInvariant(subdomain[0]) + subdomain[1..] + " Inc.",
-            jit,
-            defaultRole,
-            allowedDomains = allowedDomains ?? [],
-            roleMappingsJson
-        });
-        if (withSso)
-        {
-            await connection.ExecuteAsync("""
-                INSERT INTO idp_configs (tenant_id, idp_entity_id, sso_target_url, updated_at)
-                VALUES (@id, @idp, 'https://login.microsoftonline.com/11111111-2222-3333-4444-555555555555/saml2', now());
-                INSERT INTO idp_certificates (tenant_id, thumbprint_sha256, thumbprint_sha1, der, subject, not_before, not_after, created_at)
-                VALUES (@id, @sha256, @sha1, @der, @subject, @notBefore, @notAfter, now());
-                """, new
-            {
-                id,
-                idp = TestResponseBuilder.IdpEntityId,
-                sha256 = certificate.ThumbprintSha256,
-                sha1 = certificate.ThumbprintSha1,
-                der = certificate.Der,
-                subject = certificate.Subject,
-                notBefore = certificate.NotBefore,
-                notAfter = certificate.NotAfter
-            });
-        }
-
-        return id;
+            DisplayName = char.ToUpperInvariant(subdomain[0]) + subdomain[1..] + " Inc.",
+            JitEnabled = jit,
+            DefaultRole = defaultRole,
+            AllowedEmailDomains = allowedDomains ?? [],
+            RoleMappingsJson = roleMappingsJson,
+        };
+        return await TenantSeeder.InsertAsync(Db, withSso ? tenant.WithTestIdp(keys) : tenant);
     }
 
     public async Task<Guid> CreateMemberAsync(Guid tenantId, string email, string role = MemberRoles.TeamMember, string status = MemberStatuses.Active)

@@ -1,4 +1,5 @@
 using System.Net;
+using Acs.Testing.Tenants;
 using Acs.Tests.TestInfrastructure;
 
 namespace Acs.Tests.Api.DevelopmentIdp;
@@ -35,14 +36,6 @@ public sealed class DevelopmentIdpExposureTests
         }
     }
 
-    private static async Task InsertTenantAsync(string connectionString, string subdomain)
-    {
-        await using var connection = new Npgsql.NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new Npgsql.NpgsqlCommand(
-            "INSERT INTO tenants (id, subdomain, display_name, created_at, updated_at) VALUES (gen_random_uuid(), @subdomain, 'Acme', now(), now())",
-            connection);
-        command.Parameters.AddWithValue("subdomain", subdomain);
-        await command.ExecuteNonQueryAsync();
-    }
+    private static Task InsertTenantAsync(string connectionString, string subdomain) =>
+        TenantSeeder.InsertAsync(connectionString, new SeedTenant(subdomain) { DisplayName = "Acme" });
 }

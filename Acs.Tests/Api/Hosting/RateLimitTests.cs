@@ -1,4 +1,5 @@
 using System.Net;
+using Acs.Testing.Tenants;
 using Acs.Tests.TestInfrastructure;
 
 namespace Acs.Tests.Api.Hosting;
@@ -103,15 +104,8 @@ public sealed class RateLimitTests
             ["Acs:RateLimiting:ConsumePerTenantPerMinute"] = consumePerTenant.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Acs:RateLimiting:AdminPerAddressPerMinute"] = adminPerAddress.ToString(System.Globalization.CultureInfo.InvariantCulture),
         });
-        await using (var connection = new Npgsql.NpgsqlConnection(connectionString))
-        {
-            await connection.OpenAsync();
-            await using var command = new Npgsql.NpgsqlCommand("""
-                INSERT INTO tenants (id, subdomain, display_name, created_at, updated_at)
-                VALUES (gen_random_uuid(), 'acme', 'Acme', now(), now()), (gen_random_uuid(), 'globex', 'Globex', now(), now())
-                """, connection);
-            await command.ExecuteNonQueryAsync();
-        }
+        await TenantSeeder.InsertAsync(connectionString, new SeedTenant("acme") { DisplayName = "Acme" });
+        await TenantSeeder.InsertAsync(connectionString, new SeedTenant("globex") { DisplayName = "Globex" });
 
         return factory;
     }

@@ -1,4 +1,5 @@
 using Acs.Data.Retention;
+using Acs.Testing.Tenants;
 using Acs.Tests.TestInfrastructure;
 using Dapper;
 using Npgsql;
@@ -13,12 +14,11 @@ public sealed class ExpiredDataPurgerTests
     public async Task Purge_RemovesExpiredRowsAndOldEvents_AndKeepsTheRest()
     {
         await using var dataSource = NpgsqlDataSource.Create(await PostgresServer.CreateDatabaseAsync("purge"));
-        var tenant = Guid.NewGuid();
+        var tenant = await TenantSeeder.InsertAsync(dataSource, new SeedTenant("purge"));
         var member = Guid.NewGuid();
         await using (var connection = await dataSource.OpenConnectionAsync())
         {
             await connection.ExecuteAsync("""
-                INSERT INTO tenants (id, subdomain, display_name, created_at, updated_at) VALUES (@tenant, 'purge', 'Purge', @now, @now);
                 INSERT INTO members (id, tenant_id, email, role, created_via, created_at, updated_at)
                 VALUES (@member, @tenant, 'a@b.example', 'team_member', 'jit', @now, @now);
                 INSERT INTO consumed_assertions (tenant_id, assertion_id, consumed_at, expires_at)
