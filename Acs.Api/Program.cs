@@ -2,7 +2,7 @@ using Acs.Api.Admin;
 using Acs.Api.DevelopmentIdp;
 using Acs.Api.Health;
 using Acs.Api.Hosting;
-using Acs.Api.Saml;
+using Acs.Api.Login;
 using Acs.Api.Sessions;
 using Acs.Core;
 using Acs.Data;
@@ -46,10 +46,10 @@ await app.SeedDemoTenantAsync();
 
 app.UseAcsPipeline();
 app.MapHealthEndpoints();
-app.MapSamlEndpoints();
+app.MapLoginEndpoints();
 app.MapSessionEndpoints();
 app.MapDevelopmentIdpEndpoints();
-app.MapTenantAdminEndpoints();
+app.MapAdminEndpoints();
 app.MapAdminApiDocs();
 
 await app.RunAsync();

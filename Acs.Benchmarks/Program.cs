@@ -10,11 +10,11 @@ var options = new Args(args);
 switch (command)
 {
     case "make-responses":
-    {
-        var set = ResponseSet.Write(options.Required("out"));
-        Console.WriteLine($"responses written to {set.Folder} (issued {set.IssuedAt:O})");
-        return 0;
-    }
+        {
+            var set = ResponseSet.Write(options.Required("out"));
+            Console.WriteLine($"responses written to {set.Folder} (issued {set.IssuedAt:O})");
+            return 0;
+        }
 
     case "validator":
         return ValidatorRunner.Run(options.Required("responses"), options.Required("out"), options.Flag("quick"));
@@ -23,35 +23,35 @@ switch (command)
         return AdversarialRunner.Run(double.Parse(options.Get("seconds") ?? "0.5", CultureInfo.InvariantCulture), options.Int("rounds", 3), options.Get("out"));
 
     case "validate-loop":
-    {
-        // For a profiler: validates one response over and over (e.g. under dotnet-trace).
-        var set = ResponseSet.Read(options.Required("responses"));
-        var validator = new Acs.Core.Saml.SamlResponseValidator(new FixedTimeProvider(set.IssuedAt));
-        var settings = set.Settings();
-        var value = Convert.ToBase64String(set.Bytes(Enum.Parse<SignMode>(options.Get("mode") ?? "Assertion", ignoreCase: true), options.Get("size") ?? "5kb"));
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        var count = 0;
-        while (clock.Elapsed.TotalSeconds < options.Int("seconds", 10))
         {
-            count += validator.Validate(value, settings).IsValid ? 1 : throw new InvalidOperationException("did not validate");
-        }
+            // For a profiler: validates one response over and over (e.g. under dotnet-trace).
+            var set = ResponseSet.Read(options.Required("responses"));
+            var validator = new Acs.Core.Saml.Validation.SamlResponseValidator(new FixedTimeProvider(set.IssuedAt));
+            var settings = set.Settings();
+            var value = Convert.ToBase64String(set.Bytes(Enum.Parse<SignMode>(options.Get("mode") ?? "Assertion", ignoreCase: true), options.Get("size") ?? "5kb"));
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var count = 0;
+            while (clock.Elapsed.TotalSeconds < options.Int("seconds", 10))
+            {
+                count += validator.Validate(value, settings).IsValid ? 1 : throw new InvalidOperationException("did not validate");
+            }
 
-        Console.WriteLine($"{count / clock.Elapsed.TotalSeconds:0} validations/s");
-        return 0;
-    }
+            Console.WriteLine($"{count / clock.Elapsed.TotalSeconds:0} validations/s");
+            return 0;
+        }
 
     case "baseline-server":
         return await BaselineServer.RunAsync(options.Int("port", 5090), options.Required("db"));
 
     case "seed-scale":
-    {
-        var idp = EntraIdp.Create();
-        await BenchDatabase.SeedScaleAsync(options.Required("db"), options.Int("tenants", 100_000), options.Int("members", 1_000_000),
-            idp.Certificate.RawData);
-        var (tenants, members) = await BenchDatabase.CountAsync(options.Required("db"));
-        Console.WriteLine($"seeded: {tenants} tenants, {members} members");
-        return 0;
-    }
+        {
+            var idp = EntraIdp.Create();
+            await BenchDatabase.SeedScaleAsync(options.Required("db"), options.Int("tenants", 100_000), options.Int("members", 1_000_000),
+                idp.Certificate.RawData);
+            var (tenants, members) = await BenchDatabase.CountAsync(options.Required("db"));
+            Console.WriteLine($"seeded: {tenants} tenants, {members} members");
+            return 0;
+        }
 
     case "load":
         return await LoadCommand.RunAsync(options);

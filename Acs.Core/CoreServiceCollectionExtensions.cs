@@ -2,10 +2,10 @@ using Acs.Core.EncryptionKeys;
 using Acs.Core.Login;
 using Acs.Core.LoginEvents;
 using Acs.Core.Members;
-using Acs.Core.Saml;
+using Acs.Core.Saml.Validation;
 using Acs.Core.Tenants;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Acs.Core;
 

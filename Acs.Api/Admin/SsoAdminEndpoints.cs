@@ -1,4 +1,5 @@
 using Acs.Core.Administration;
+using Acs.Core.Saml.Metadata;
 using Acs.Core.Tenants;
 using Microsoft.AspNetCore.Http.HttpResults;
 

@@ -1,26 +1,17 @@
 using Acs.Core.Administration;
 using Acs.Core.Tenants;
-using Microsoft.AspNetCore.Http.HttpResults;
 using FluentValidation;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Acs.Api.Admin;
 
-/// <summary>
-/// The operator's administration API under <c>/admin</c>. Conventions are set once on the group: the API-key
-/// filter, problem-details answers and the OpenAPI tag; the feature files add their routes to it.
-/// </summary>
+/// <summary>Tenants themselves: create, list, read and delete, under <c>/admin/tenants</c>.</summary>
 public static class TenantAdminEndpoints
 {
     public const string Tag = "Tenant administration";
 
-    public static RouteGroupBuilder MapTenantAdminEndpoints(this IEndpointRouteBuilder app)
+    internal static void MapTenantAdminEndpoints(this RouteGroupBuilder tenants)
     {
-        var admin = app.MapGroup("/admin")
-            .AddEndpointFilter<AdminApiKeyFilter>()
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .WithTags(Tag);
-
-        var tenants = admin.MapGroup("/tenants");
         tenants.MapPost("/", CreateTenant).ValidateBody<CreateTenantRequest>()
             .ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("Creates a tenant (a company site on its own subdomain).");
@@ -30,12 +21,6 @@ public static class TenantAdminEndpoints
             .WithSummary("Reads a tenant with its URLs for the IdP and its SSO configuration.");
         tenants.MapDelete("/{subdomain}", DeleteTenant).ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("Deletes a tenant and everything it owns: SSO, members, sessions, login events.");
-
-        tenants.MapSsoAdminEndpoints();
-        tenants.MapEncryptionKeyAdminEndpoints();
-        tenants.MapMemberAdminEndpoints();
-        tenants.MapLoginEventAdminEndpoints();
-        return admin;
     }
 
     internal static async Task<Results<Created<TenantResponse>, ProblemHttpResult>> CreateTenant(

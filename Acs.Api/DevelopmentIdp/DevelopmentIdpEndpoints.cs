@@ -4,7 +4,7 @@ using Acs.Api.Pages;
 using Acs.Api.Tenants;
 using Acs.Core.Certificates;
 using Acs.Core.DevelopmentIdp;
-using Acs.Core.Saml;
+using Acs.Core.Saml.Bindings;
 using Acs.Data.Tenants;
 
 namespace Acs.Api.DevelopmentIdp;

@@ -1,6 +1,7 @@
 using Acs.Api.Admin;
 using Acs.Api.EncryptionKeys;
 using Acs.Api.Health;
+using Acs.Api.Retention;
 using Acs.Core.Login;
 using Microsoft.AspNetCore.HttpOverrides;
 

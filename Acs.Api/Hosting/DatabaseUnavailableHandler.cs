@@ -1,6 +1,6 @@
 using Acs.Api.Pages;
-using Microsoft.AspNetCore.Diagnostics;
 using Acs.Data;
+using Microsoft.AspNetCore.Diagnostics;
 
 namespace Acs.Api.Hosting;
 

@@ -1,5 +1,6 @@
 using Acs.Api.Tenants;
 using Acs.Core.Login;
+using Acs.Core.Sessions;
 
 namespace Acs.Api.Sessions;
 

@@ -1,8 +1,8 @@
 using Acs.Api.Pages;
 using Acs.Api.Tenants;
 using Acs.Core.DevelopmentIdp;
-using Acs.Core.Login;
 using Acs.Core.Members;
+using Acs.Core.Sessions;
 
 namespace Acs.Api.Sessions;
 

@@ -3,7 +3,11 @@ using System.Globalization;
 using System.Text;
 using Acs.Benchmarks.Responses;
 using Acs.Core.Certificates;
-using Acs.Core.Saml;
+using Acs.Core.Saml.Bindings;
+using Acs.Core.Saml.Metadata;
+using Acs.Core.Saml.Signatures;
+using Acs.Core.Saml.Validation;
+using Acs.Core.Saml.Xml;
 
 namespace Acs.Benchmarks.Validator;
 

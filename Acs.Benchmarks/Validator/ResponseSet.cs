@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Acs.Benchmarks.Responses;
 using Acs.Core.Certificates;
-using Acs.Core.Saml;
+using Acs.Core.Saml.Validation;
 
 namespace Acs.Benchmarks.Validator;
 

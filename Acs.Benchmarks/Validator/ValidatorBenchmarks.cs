@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Xml;
 using Acs.Benchmarks.Responses;
-using Acs.Core.Saml;
+using Acs.Core.Saml.Validation;
 using BenchmarkDotNet.Attributes;
 
 namespace Acs.Benchmarks.Validator;

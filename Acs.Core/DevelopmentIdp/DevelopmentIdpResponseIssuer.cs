@@ -5,7 +5,7 @@ using System.Security.Cryptography.Xml;
 using System.Text;
 using System.Xml;
 using Acs.Core.Provisioning;
-using Acs.Core.Saml;
+using Acs.Core.Saml.Xml;
 
 namespace Acs.Core.DevelopmentIdp;
 

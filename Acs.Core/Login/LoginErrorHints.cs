@@ -1,4 +1,4 @@
-using Acs.Core.Saml;
+using Acs.Core.Saml.Validation;
 
 namespace Acs.Core.Login;
 

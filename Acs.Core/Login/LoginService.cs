@@ -1,7 +1,9 @@
 using Acs.Core.Certificates;
 using Acs.Core.EncryptionKeys;
 using Acs.Core.Provisioning;
-using Acs.Core.Saml;
+using Acs.Core.Saml.Bindings;
+using Acs.Core.Saml.Validation;
+using Acs.Core.Sessions;
 using Acs.Core.Tenants;
 
 namespace Acs.Core.Login;

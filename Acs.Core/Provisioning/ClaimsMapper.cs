@@ -1,5 +1,5 @@
 using System.Net.Mail;
-using Acs.Core.Saml;
+using Acs.Core.Saml.Validation;
 
 namespace Acs.Core.Provisioning;
 

@@ -3,6 +3,7 @@ using Acs.Core.Certificates;
 using Acs.Core.EncryptionKeys;
 using Acs.Core.Members;
 using Acs.Core.Saml.Encryption;
+using Acs.Core.Saml.Metadata;
 using FluentValidation;
 using FluentValidation.Results;
 
@@ -89,7 +90,8 @@ public sealed class SsoSettingsRequestValidator : AbstractValidator<SsoSettingsR
             if (domains is null || domains.Count > SsoRules.MaxEmailDomains)
             {
                 context.AddFailure(new ValidationFailure("AllowedEmailDomains",
-                    $"Give a list of at most {SsoRules.MaxEmailDomains} e-mail domains, or [] to allow any.") { ErrorCode = "allowed_email_domains_invalid" });
+                    $"Give a list of at most {SsoRules.MaxEmailDomains} e-mail domains, or [] to allow any.")
+                { ErrorCode = "allowed_email_domains_invalid" });
                 return;
             }
 
@@ -97,7 +99,8 @@ public sealed class SsoSettingsRequestValidator : AbstractValidator<SsoSettingsR
             if (bad.Count > 0)
             {
                 context.AddFailure(new ValidationFailure("AllowedEmailDomains",
-                    $"Not an e-mail domain: {string.Join(", ", bad.Select(d => $"'{d}'"))} (expected e.g. acme.com, without '@').") { ErrorCode = "allowed_email_domains_invalid" });
+                    $"Not an e-mail domain: {string.Join(", ", bad.Select(d => $"'{d}'"))} (expected e.g. acme.com, without '@').")
+                { ErrorCode = "allowed_email_domains_invalid" });
             }
         });
         RuleFor(r => r.EncryptedAssertions).Must(p => EncryptedAssertionPolicies.TryParse(p, out _)).WithErrorCode("encrypted_assertions_invalid")
@@ -107,7 +110,8 @@ public sealed class SsoSettingsRequestValidator : AbstractValidator<SsoSettingsR
             if (mappings is null || mappings.Count > SsoRules.MaxRoleMappings)
             {
                 context.AddFailure(new ValidationFailure("RoleMappings",
-                    $"Give an object of at most {SsoRules.MaxRoleMappings} IdP role → role pairs, or {{}}.") { ErrorCode = "role_mappings_invalid" });
+                    $"Give an object of at most {SsoRules.MaxRoleMappings} IdP role → role pairs, or {{}}.")
+                { ErrorCode = "role_mappings_invalid" });
                 return;
             }
 
@@ -116,12 +120,14 @@ public sealed class SsoSettingsRequestValidator : AbstractValidator<SsoSettingsR
                 if (string.IsNullOrWhiteSpace(claim) || claim.Length > SsoRules.MaxRoleClaimLength)
                 {
                     context.AddFailure(new ValidationFailure("RoleMappings",
-                        $"An IdP role value must be 1 to {SsoRules.MaxRoleClaimLength} characters.") { ErrorCode = "role_mappings_invalid" });
+                        $"An IdP role value must be 1 to {SsoRules.MaxRoleClaimLength} characters.")
+                    { ErrorCode = "role_mappings_invalid" });
                 }
                 else if (!MemberRoles.IsKnown(role))
                 {
                     context.AddFailure(new ValidationFailure("RoleMappings",
-                        $"The IdP role '{claim}' maps to '{role}', which is not {MemberRoles.ClientAdministrator} or {MemberRoles.TeamMember}.") { ErrorCode = "role_mappings_invalid" });
+                        $"The IdP role '{claim}' maps to '{role}', which is not {MemberRoles.ClientAdministrator} or {MemberRoles.TeamMember}.")
+                    { ErrorCode = "role_mappings_invalid" });
                 }
             }
         });

@@ -52,8 +52,16 @@ public sealed class DemoTenantSeeder(NpgsqlDataSource dataSource)
 
         var parameters = new
         {
-            Subdomain = subdomain, IdpEntityId = idpEntityId, SsoTargetUrl = ssoTargetUrl, Now = now, certificate.ThumbprintSha256,
-            certificate.ThumbprintSha1, certificate.Der, certificate.Subject, certificate.NotBefore, certificate.NotAfter,
+            Subdomain = subdomain,
+            IdpEntityId = idpEntityId,
+            SsoTargetUrl = ssoTargetUrl,
+            Now = now,
+            certificate.ThumbprintSha256,
+            certificate.ThumbprintSha1,
+            certificate.Der,
+            certificate.Subject,
+            certificate.NotBefore,
+            certificate.NotAfter,
         };
         await connection.ExecuteAsync(new CommandDefinition(UpsertIdpSql, parameters, transaction, cancellationToken: cancellationToken));
         await connection.ExecuteAsync(new CommandDefinition(TrustCertificateSql, parameters, transaction, cancellationToken: cancellationToken));

@@ -1,3 +1,4 @@
+using Acs.Testing.Tenants;
 using Acs.Tests.TestInfrastructure;
 using Dapper;
 using Npgsql;
@@ -91,17 +92,7 @@ public sealed class SchemaConstraintTests
 
     private static string NewSubdomain() => "t" + Guid.NewGuid().ToString("N")[..10];
 
-    private async Task<Guid> InsertTenant(string subdomain)
-    {
-        const string sql = """
-            INSERT INTO tenants (id, subdomain, display_name, created_at, updated_at)
-            VALUES (@id, @subdomain, @subdomain, now(), now())
-            """;
-        var id = Guid.NewGuid();
-        await using var connection = await _dataSource.OpenConnectionAsync();
-        await connection.ExecuteAsync(sql, new { id, subdomain });
-        return id;
-    }
+    private Task<Guid> InsertTenant(string subdomain) => TenantSeeder.InsertAsync(_dataSource, new SeedTenant(subdomain));
 
     private async Task InsertMember(Guid tenant, string email, string? subject)
     {

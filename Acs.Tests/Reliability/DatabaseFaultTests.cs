@@ -1,7 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
-using Acs.Tests.Saml.TestIdp;
+using Acs.Testing.Reliability;
+using Acs.Testing.TestIdp;
 using Acs.Tests.TestInfrastructure;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -36,7 +37,9 @@ public sealed class DatabaseFaultTests
         var logins = new ConcurrentQueue<string>(Enumerable.Range(0, 600).Select(n => site.DistinctLoginBase64(n, "restart")));
         using var client = factory.CreateClient(new WebApplicationFactoryClientOptions
         {
-            BaseAddress = new Uri("https://restart.statuspage.io"), AllowAutoRedirect = false, HandleCookies = false,
+            BaseAddress = new Uri("https://restart.statuspage.io"),
+            AllowAutoRedirect = false,
+            HandleCookies = false,
         });
         client.Timeout = AnswerBound + TimeSpan.FromSeconds(5);
 
@@ -126,7 +129,9 @@ public sealed class DatabaseFaultTests
         var site = new ReliabilitySite("pool", "https://pool.statuspage.io", TestIdpKeys.Default, factory.Clock.GetUtcNow);
         using var client = factory.CreateClient(new WebApplicationFactoryClientOptions
         {
-            BaseAddress = new Uri("https://pool.statuspage.io"), AllowAutoRedirect = false, HandleCookies = false,
+            BaseAddress = new Uri("https://pool.statuspage.io"),
+            AllowAutoRedirect = false,
+            HandleCookies = false,
         });
         client.Timeout = TimeSpan.FromSeconds(30);
         var login = site.DistinctLoginBase64(1, "pool");

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text;
-using Acs.Tests.Login;
+using Acs.Tests.TestInfrastructure;
 
 namespace Acs.Tests.Reliability;
 

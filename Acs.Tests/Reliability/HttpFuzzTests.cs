@@ -1,7 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
-using Acs.Tests.Saml.TestIdp;
+using Acs.Testing.Reliability;
+using Acs.Testing.TestIdp;
 using Acs.Tests.TestInfrastructure;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -48,7 +49,9 @@ public sealed class HttpFuzzTests
         }));
         using var client = logged.CreateClient(new WebApplicationFactoryClientOptions
         {
-            BaseAddress = new Uri("https://fuzz.statuspage.io"), AllowAutoRedirect = false, HandleCookies = false,
+            BaseAddress = new Uri("https://fuzz.statuspage.io"),
+            AllowAutoRedirect = false,
+            HandleCookies = false,
         });
         client.Timeout = PerRequestBound;
 

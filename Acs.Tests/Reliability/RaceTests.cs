@@ -2,8 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Acs.Core.Login;
-using Acs.Tests.Admin;
-using Acs.Tests.Login;
+using Acs.Testing.Certificates;
+using Acs.Tests.TestInfrastructure;
 
 namespace Acs.Tests.Reliability;
 

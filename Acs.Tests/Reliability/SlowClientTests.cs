@@ -2,7 +2,8 @@ using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text;
 using Acs.Api.Hosting;
-using Acs.Tests.Saml.TestIdp;
+using Acs.Testing.Reliability;
+using Acs.Testing.TestIdp;
 using Acs.Tests.TestInfrastructure;
 using Npgsql;
 

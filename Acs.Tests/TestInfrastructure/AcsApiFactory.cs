@@ -30,7 +30,7 @@ public sealed class AcsApiFactory(string connectionString, IDictionary<string, s
     public static readonly string KeyEncryptionKey = Convert.ToBase64String(Enumerable.Range(1, 32).Select(i => (byte)(i * 7)).ToArray());
 
     // The same instant the test IdP stamps its responses with.
-    public FakeTimeProvider Clock { get; } = new(Acs.Tests.Saml.TestIdp.TestResponseBuilder.Now);
+    public FakeTimeProvider Clock { get; } = new(Acs.Testing.TestIdp.TestResponseBuilder.Now);
 
     public string ConnectionString => connectionString;
 

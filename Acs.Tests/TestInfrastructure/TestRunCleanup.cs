@@ -7,7 +7,7 @@ using Acs.Tests.TestInfrastructure;
 [assembly: Parallelizable(ParallelScope.Fixtures)]
 [assembly: LevelOfParallelism(3)]
 
-namespace Acs.Tests;
+namespace Acs.Tests.TestInfrastructure;
 
 /// <summary>Stops the test PostgreSQL (if this run started one) when every test of the assembly has finished.</summary>
 [SetUpFixture]

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Acs.Tests.Reliability;
+using Acs.Testing.Reliability;
 using Npgsql;
 
 namespace Acs.Reliability;

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using Acs.Tests.Reliability;
+using Acs.Testing.Reliability;
 
 namespace Acs.Reliability;
 

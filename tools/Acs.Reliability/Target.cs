@@ -1,6 +1,6 @@
 using System.Net;
-using Acs.Tests.Reliability;
-using Acs.Tests.Saml.TestIdp;
+using Acs.Testing.Reliability;
+using Acs.Testing.TestIdp;
 using Npgsql;
 
 namespace Acs.Reliability;

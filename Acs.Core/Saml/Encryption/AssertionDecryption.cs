@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Acs.Core.Saml.Validation;
 
 namespace Acs.Core.Saml.Encryption;
 

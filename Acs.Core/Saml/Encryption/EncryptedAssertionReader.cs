@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
 using System.Xml;
+using Acs.Core.Saml.Validation;
+using Acs.Core.Saml.Xml;
 
 namespace Acs.Core.Saml.Encryption;
 

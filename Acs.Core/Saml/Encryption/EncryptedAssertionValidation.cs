@@ -1,4 +1,7 @@
 using System.Xml;
+using Acs.Core.Saml.Signatures;
+using Acs.Core.Saml.Validation;
+using Acs.Core.Saml.Xml;
 
 namespace Acs.Core.Saml.Encryption;
 

@@ -1,3 +1,4 @@
+using Acs.Core.Saml.Xml;
 namespace Acs.Core.Saml.Encryption;
 
 /// <summary>XML Encryption namespaces and the algorithm URIs the decryptor recognises. Anything else is refused.</summary>

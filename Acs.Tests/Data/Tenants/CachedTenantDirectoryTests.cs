@@ -1,4 +1,5 @@
 using Acs.Data.Tenants;
+using Acs.Testing.Tenants;
 using Acs.Tests.TestInfrastructure;
 using Dapper;
 using Npgsql;
@@ -20,11 +21,13 @@ public sealed class CachedTenantDirectoryTests
 
     private async Task<Guid> CreateTenantAsync(string subdomain)
     {
-        var id = Guid.NewGuid();
+        var id = await TenantSeeder.InsertAsync(_dataSource, new SeedTenant(subdomain)
+        {
+            DisplayName = "Cached",
+            IdpEntityId = "https://sts.windows.net/one/",
+            SsoTargetUrl = "https://login.microsoftonline.com/one/saml2",
+        });
         await ExecuteAsync("""
-            INSERT INTO tenants (id, subdomain, display_name, created_at, updated_at) VALUES (@id, @subdomain, 'Cached', now(), now());
-            INSERT INTO idp_configs (tenant_id, idp_entity_id, sso_target_url, updated_at)
-            VALUES (@id, 'https://sts.windows.net/one/', 'https://login.microsoftonline.com/one/saml2', now());
             INSERT INTO idp_certificates (tenant_id, thumbprint_sha256, thumbprint_sha1, der, subject, not_before, not_after, created_at)
             VALUES (@id, 'aa', 'AA', '\x0102', 'CN=one', now(), now() + interval '1 year', now());
             """, new { id, subdomain });

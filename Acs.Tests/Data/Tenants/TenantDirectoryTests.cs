@@ -1,5 +1,6 @@
 using Acs.Core.Members;
 using Acs.Data.Tenants;
+using Acs.Testing.Tenants;
 using Acs.Tests.TestInfrastructure;
 using Dapper;
 using Npgsql;
@@ -20,16 +21,22 @@ public sealed class TenantDirectoryTests
     [Test]
     public async Task FindBySubdomain_WithIdpAndTwoCertificates_ReadsEverything()
     {
-        var id = Guid.NewGuid();
+        var id = await TenantSeeder.InsertAsync(_dataSource, new SeedTenant("acme")
+        {
+            DisplayName = "Acme Inc.",
+            JitEnabled = false,
+            DefaultRole = MemberRoles.ClientAdministrator,
+            AllowedEmailDomains = ["contoso.com"],
+            ClockSkewSeconds = 60,
+            AllowSha1 = true,
+            RoleMappingsJson = """{"Admins":"client_administrator"}""",
+            IdpEntityId = "https://sts.windows.net/t/",
+            SsoTargetUrl = "https://login.microsoftonline.com/t/saml2",
+        });
         await using (var connection = await _dataSource.OpenConnectionAsync())
         {
+            // Certificate rows written a second apart, so their order is known.
             await connection.ExecuteAsync("""
-                INSERT INTO tenants (id, subdomain, display_name, jit_enabled, default_role, allowed_email_domains, clock_skew_seconds,
-                                     allow_sha1, role_mappings, created_at, updated_at)
-                VALUES (@id, 'acme', 'Acme Inc.', false, 'client_administrator', '{contoso.com}', 60, true,
-                        '{"Admins":"client_administrator"}', now(), now());
-                INSERT INTO idp_configs (tenant_id, idp_entity_id, sso_target_url, updated_at)
-                VALUES (@id, 'https://sts.windows.net/t/', 'https://login.microsoftonline.com/t/saml2', now());
                 INSERT INTO idp_certificates (tenant_id, thumbprint_sha256, thumbprint_sha1, der, subject, not_before, not_after, created_at)
                 VALUES (@id, 'aa', 'AA', '\x0102', 'CN=one', now(), now() + interval '1 year', now()),
                        (@id, 'bb', 'BB', '\x0304', 'CN=two', now(), now() + interval '1 year', now() + interval '1 second');
@@ -54,12 +61,7 @@ public sealed class TenantDirectoryTests
     [Test]
     public async Task FindBySubdomain_WithoutIdp_HasNoIdp()
     {
-        await using (var connection = await _dataSource.OpenConnectionAsync())
-        {
-            await connection.ExecuteAsync("""
-                INSERT INTO tenants (id, subdomain, display_name, created_at, updated_at) VALUES (@id, 'globex', 'Globex', now(), now())
-                """, new { id = Guid.NewGuid() });
-        }
+        await TenantSeeder.InsertAsync(_dataSource, new SeedTenant("globex") { DisplayName = "Globex" });
 
         var tenant = await new TenantDirectory(_dataSource).FindBySubdomainAsync("globex", CancellationToken.None);
 

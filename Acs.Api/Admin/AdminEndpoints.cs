@@ -1,0 +1,24 @@
+namespace Acs.Api.Admin;
+
+/// <summary>
+/// The operator's administration API under <c>/admin</c>. Conventions are set once on the group: the API-key
+/// filter, problem-details answers and the OpenAPI tag; each feature file maps its own routes on it.
+/// </summary>
+public static class AdminEndpoints
+{
+    public static RouteGroupBuilder MapAdminEndpoints(this IEndpointRouteBuilder app)
+    {
+        var admin = app.MapGroup("/admin")
+            .AddEndpointFilter<AdminApiKeyFilter>()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .WithTags(TenantAdminEndpoints.Tag);
+
+        var tenants = admin.MapGroup("/tenants");
+        tenants.MapTenantAdminEndpoints();
+        tenants.MapSsoAdminEndpoints();
+        tenants.MapEncryptionKeyAdminEndpoints();
+        tenants.MapMemberAdminEndpoints();
+        tenants.MapLoginEventAdminEndpoints();
+        return admin;
+    }
+}
