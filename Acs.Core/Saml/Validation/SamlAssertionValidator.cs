@@ -138,7 +138,7 @@ internal static class SamlAssertionValidator
             });
         }
 
-        if (ReadAuthnStatement(assertion, out var sessionIndex, out var sessionNotOnOrAfter) is { } authnFailure)
+        if (ReadAuthnStatement(assertion, settings, now, out var sessionIndex, out var sessionNotOnOrAfter) is { } authnFailure)
         {
             return Fail(authnFailure);
         }
@@ -406,7 +406,8 @@ internal static class SamlAssertionValidator
     private static DateTimeOffset Plus(DateTimeOffset time, TimeSpan span) =>
         time > DateTimeOffset.MaxValue - span ? DateTimeOffset.MaxValue : time + span;
 
-    private static SamlFailure? ReadAuthnStatement(XmlElement assertion, out string? sessionIndex, out DateTimeOffset? sessionNotOnOrAfter)
+    private static SamlFailure? ReadAuthnStatement(XmlElement assertion, SamlValidationSettings settings, DateTimeOffset now,
+        out string? sessionIndex, out DateTimeOffset? sessionNotOnOrAfter)
     {
         sessionIndex = null;
         sessionNotOnOrAfter = null;
@@ -426,6 +427,16 @@ internal static class SamlAssertionValidator
         if (!SamlTime.TryParse(text, out var parsed))
         {
             return new SamlFailure(SamlErrorCodes.ResponseNotSaml, "AuthnStatement/@SessionNotOnOrAfter is not a valid time.") { Received = text };
+        }
+
+        // A session the IdP has already ended cannot be opened here: it would be expired the moment it was created.
+        if (parsed <= now - settings.ClockSkew)
+        {
+            return new SamlFailure(SamlErrorCodes.AssertionExpired, "The IdP's session for this sign-in has already ended (AuthnStatement/@SessionNotOnOrAfter).")
+            {
+                Expected = $"after {Format(now - settings.ClockSkew)}",
+                Received = Format(parsed),
+            };
         }
 
         sessionNotOnOrAfter = parsed;

@@ -48,6 +48,22 @@ public sealed class SamlAssertionValidationTests : SamlValidatorTestBase
     }
 
     [Test]
+    public void Validate_WithSessionNotOnOrAfterAlreadyPast_IsRefusedAsExpired()
+    {
+        var builder = new TestResponseBuilder { SessionNotOnOrAfter = Now.AddMinutes(-4) };
+
+        AssertRefused(Validate(builder), SamlErrorCodes.AssertionExpired);
+    }
+
+    [Test]
+    public void Validate_WithSessionNotOnOrAfterJustPastButWithinSkew_IsAccepted()
+    {
+        var builder = new TestResponseBuilder { SessionNotOnOrAfter = Now.AddMinutes(-2) };
+
+        Assert.That(AssertAccepted(Validate(builder)).SessionNotOnOrAfter, Is.EqualTo(Now.AddMinutes(-2)));
+    }
+
+    [Test]
     public void Validate_WithConditionsEndingBeforeConfirmation_ExpiresWithConditions()
     {
         var builder = new TestResponseBuilder { NotOnOrAfter = Now.AddMinutes(2), ConfirmationNotOnOrAfter = Now.AddMinutes(5) };
