@@ -4,7 +4,6 @@ using Acs.Api.Sessions;
 using Acs.Api.Tenants;
 using Acs.Core.Login;
 using Acs.Core.Saml.Bindings;
-using Acs.Core.Saml.Metadata;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace Acs.Api.Login;
@@ -19,7 +18,6 @@ public static class LoginEndpoints
         var group = app.MapGroup("/sso/saml").RequireTenantSite().ExcludeFromDescription();
         // IdPs post cross-site: no antiforgery token exists for this form.
         group.MapPost("/consume", Consume).DisableAntiforgery();
-        group.MapGet("/metadata", Metadata);
         group.MapGet("/login", StartSignIn);
         return app;
     }
@@ -86,13 +84,6 @@ public static class LoginEndpoints
                        $"&RelayState={Uri.EscapeDataString(requestId)}";
         http.Response.Headers.CacheControl = "no-store";
         return TypedResults.Redirect(location);
-    }
-
-    private static IResult Metadata(HttpContext http)
-    {
-        var site = http.GetTenantSite();
-        var encryption = site.Tenant.EncryptionKeys.Where(k => k.IsPublished).Select(k => k.CertificateDer).ToList();
-        return TypedResults.Text(SpMetadataWriter.Write(site.SpEntityId, site.AcsUrl, encryption), "application/samlmetadata+xml", System.Text.Encoding.UTF8);
     }
 
     /// <summary>Reads SAMLResponse and RelayState with the body capped before anything is buffered.</summary>
