@@ -1,4 +1,6 @@
 using System.Security.Cryptography;
+using Acs.Core.Certificates;
+using Acs.Testing.Tenants;
 using Dapper;
 using Npgsql;
 
@@ -16,28 +18,21 @@ public static class BenchDatabase
         const string DeleteSql = """
             DELETE FROM tenants WHERE subdomain LIKE 'bench%'
             """;
-        const string InsertSql = """
-            INSERT INTO tenants (id, subdomain, display_name, created_at, updated_at)
-            SELECT gen_random_uuid(), 'bench' || n, 'Bench ' || n, now(), now() FROM generate_series(0, @count - 1) AS n;
-            INSERT INTO idp_configs (tenant_id, idp_entity_id, sso_target_url, updated_at)
-            SELECT id, @idp, 'https://login.microsoftonline.com/11111111-2222-3333-4444-555555555555/saml2', now()
-            FROM tenants WHERE subdomain LIKE 'bench%';
-            INSERT INTO idp_certificates (tenant_id, thumbprint_sha256, thumbprint_sha1, der, subject, not_before, not_after, created_at)
-            SELECT id, @sha256, @sha1, @der, 'CN=Microsoft Azure Federated SSO Certificate', now() - interval '1 day', now() + interval '3 years', now()
-            FROM tenants WHERE subdomain LIKE 'bench%';
-            """;
+        var certificate = TrustedCertificate.FromDer(certificateDer);
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
         await using var transaction = await connection.BeginTransactionAsync();
         await connection.ExecuteAsync(DeleteSql, transaction: transaction, commandTimeout: 600);
-        await connection.ExecuteAsync(InsertSql, new
+        for (var n = 0; n < count; n++)
         {
-            count,
-            idp = Responses.EntraIdp.IdpEntityId,
-            sha256 = Convert.ToHexStringLower(SHA256.HashData(certificateDer)),
-            sha1 = Convert.ToHexString(SHA1.HashData(certificateDer)),
-            der = certificateDer,
-        }, transaction);
+            await TenantSeeder.InsertAsync(connection, new SeedTenant(TenantPrefix + n)
+            {
+                DisplayName = "Bench " + n,
+                IdpEntityId = Responses.EntraIdp.IdpEntityId,
+                Certificates = [certificate],
+            });
+        }
+
         await transaction.CommitAsync();
     }
 

@@ -1,8 +1,9 @@
-using System.Globalization;
 using System.Security;
 using System.Text;
 using System.Xml;
 using Acs.Core.Certificates;
+using Acs.Core.DevelopmentIdp;
+using Acs.Core.Provisioning;
 using Acs.Core.Saml.Validation;
 using Acs.Core.Saml.Xml;
 
@@ -17,8 +18,9 @@ public enum SignMode
 }
 
 /// <summary>
-/// Builds an Entra-ID-shaped SAML Response (the layout of ../shared/peers/issue.mjs) for tenant "acme", then
-/// signs it. Every property is a mutation point; post-signing mutations work on the returned XmlDocument.
+/// Builds an Entra-ID-shaped SAML Response (Core's <see cref="EntraResponse"/>, the layout of ../shared/peers/issue.mjs)
+/// for tenant "acme", then signs it. Every property is a mutation point; post-signing mutations work on the returned
+/// XmlDocument.
 /// </summary>
 public sealed class TestResponseBuilder
 {
@@ -26,18 +28,18 @@ public sealed class TestResponseBuilder
     public const string IdpEntityId = "https://sts.windows.net/" + EntraTenantId + "/";
     public const string SpEntityId = "https://acme.statuspage.io/";
     public const string AcsUrl = "https://acme.statuspage.io/sso/saml/consume";
-    public const string EmailFormat = "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress";
+    public const string EmailFormat = ClaimsMapper.EmailNameIdFormat;
 
-    public const string ClaimEmail = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress";
-    public const string ClaimGivenName = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/givenname";
-    public const string ClaimSurname = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/surname";
-    public const string ClaimName = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name";
-    public const string ClaimObjectId = "http://schemas.microsoft.com/identity/claims/objectidentifier";
-    public const string ClaimTenantId = "http://schemas.microsoft.com/identity/claims/tenantid";
-    public const string ClaimDisplayName = "http://schemas.microsoft.com/identity/claims/displayname";
-    public const string ClaimIdentityProvider = "http://schemas.microsoft.com/identity/claims/identityprovider";
-    public const string ClaimAuthnMethods = "http://schemas.microsoft.com/claims/authnmethodsreferences";
-    public const string ClaimRole = "http://schemas.microsoft.com/ws/2008/06/identity/claims/role";
+    public const string ClaimEmail = ClaimsMapper.EmailAddress;
+    public const string ClaimGivenName = ClaimsMapper.GivenName;
+    public const string ClaimSurname = ClaimsMapper.Surname;
+    public const string ClaimName = EntraResponse.ClaimName;
+    public const string ClaimObjectId = ClaimsMapper.ObjectIdentifier;
+    public const string ClaimTenantId = EntraResponse.ClaimTenantId;
+    public const string ClaimDisplayName = EntraResponse.ClaimDisplayName;
+    public const string ClaimIdentityProvider = EntraResponse.ClaimIdentityProvider;
+    public const string ClaimAuthnMethods = EntraResponse.ClaimAuthnMethods;
+    public const string ClaimRole = ClaimsMapper.Role;
 
     /// <summary>The frozen "now" of every test.</summary>
     public static readonly DateTimeOffset Now = new(2026, 3, 2, 9, 0, 0, TimeSpan.Zero);
@@ -108,7 +110,7 @@ public sealed class TestResponseBuilder
         new(ClaimTenantId, EntraTenantId),
         new(ClaimObjectId, "9f5c3e2a-7d41-4c8e-b0f6-2a1d3c4b5e6f"),
         new(ClaimIdentityProvider, IdpEntityId),
-        new(ClaimAuthnMethods, "http://schemas.microsoft.com/ws/2008/06/identity/authenticationmethod/password"),
+        new(ClaimAuthnMethods, EntraResponse.PasswordAuthnMethod),
         new(ClaimDisplayName, "Jane Doe"),
         new(ClaimEmail, "jane.doe@contoso.test"),
         new(ClaimGivenName, "Jane"),
@@ -137,12 +139,38 @@ public sealed class TestResponseBuilder
     public static SamlValidationSettings Settings(params TrustedCertificate[] certificates) =>
         new(SpEntityId, AcsUrl, IdpEntityId, certificates.Length == 0 ? [TestIdpKeys.Default.Trusted] : certificates);
 
-    public XmlDocument BuildUnsigned()
+    /// <summary>The response this builder describes, for mutations the properties do not offer.</summary>
+    public EntraResponse Describe() => new()
     {
-        var document = new XmlDocument { PreserveWhitespace = true };
-        document.LoadXml(UnsignedXml());
-        return document;
-    }
+        ResponseId = ResponseId,
+        AssertionId = AssertionId,
+        IssueInstant = IssueInstant,
+        AssertionIssueInstant = AssertionIssueInstant,
+        Destination = Destination,
+        InResponseTo = ResponseInResponseTo,
+        ResponseIssuer = ResponseIssuer,
+        AssertionIssuer = AssertionIssuer,
+        StatusCode = StatusCode,
+        SecondLevelStatusCode = SecondLevelStatusCode,
+        StatusMessage = StatusMessage,
+        NameIdXml = NameIdInnerXml,
+        NameIdFormat = NameIdFormat,
+        ConfirmationMethod = ConfirmationMethod,
+        ConfirmationInResponseTo = ConfirmationInResponseTo,
+        ConfirmationNotBefore = ConfirmationNotBefore,
+        ConfirmationNotOnOrAfter = ConfirmationNotOnOrAfter,
+        Recipient = Recipient,
+        IncludeConditions = IncludeConditions,
+        NotBefore = NotBefore,
+        NotOnOrAfter = NotOnOrAfter,
+        AudienceRestrictions = AudienceRestrictions,
+        ExtraConditionsXml = ExtraConditionsXml,
+        Attributes = Attributes,
+        AuthnInstant = IssueInstant.AddSeconds(-2),
+        SessionNotOnOrAfter = SessionNotOnOrAfter,
+    };
+
+    public XmlDocument BuildUnsigned() => EntraResponseWriter.Write(Describe());
 
     public XmlDocument Build()
     {
@@ -168,105 +196,5 @@ public sealed class TestResponseBuilder
 
     public static byte[] ToBytes(XmlDocument document) => Encoding.UTF8.GetBytes(document.OuterXml);
 
-    private string UnsignedXml()
-    {
-        var xml = new StringBuilder();
-        xml.Append(CultureInfo.InvariantCulture, $"""<samlp:Response xmlns:samlp="{SamlConstants.ProtocolNamespace}" ID="{ResponseId}" Version="2.0" IssueInstant="{Time(IssueInstant)}" """);
-        if (Destination is not null)
-        {
-            xml.Append(CultureInfo.InvariantCulture, $"""Destination="{Escape(Destination)}" """);
-        }
-
-        if (ResponseInResponseTo is not null)
-        {
-            xml.Append(CultureInfo.InvariantCulture, $"""InResponseTo="{Escape(ResponseInResponseTo)}" """);
-        }
-
-        xml.Append('>');
-        if (ResponseIssuer is not null)
-        {
-            xml.Append(CultureInfo.InvariantCulture, $"""<Issuer xmlns="{SamlConstants.AssertionNamespace}">{Escape(ResponseIssuer)}</Issuer>""");
-        }
-
-        xml.Append(CultureInfo.InvariantCulture, $"""<samlp:Status><samlp:StatusCode Value="{Escape(StatusCode)}">""");
-        if (SecondLevelStatusCode is not null)
-        {
-            xml.Append(CultureInfo.InvariantCulture, $"""<samlp:StatusCode Value="{Escape(SecondLevelStatusCode)}"/>""");
-        }
-
-        xml.Append("</samlp:StatusCode>");
-        if (StatusMessage is not null)
-        {
-            xml.Append(CultureInfo.InvariantCulture, $"<samlp:StatusMessage>{Escape(StatusMessage)}</samlp:StatusMessage>");
-        }
-
-        xml.Append("</samlp:Status>");
-        xml.Append(CultureInfo.InvariantCulture, $"""<Assertion xmlns="{SamlConstants.AssertionNamespace}" ID="{AssertionId}" IssueInstant="{Time(AssertionIssueInstant ?? IssueInstant)}" Version="2.0">""");
-        xml.Append(CultureInfo.InvariantCulture, $"<Issuer>{Escape(AssertionIssuer)}</Issuer>");
-        xml.Append("<Subject><NameID");
-        if (NameIdFormat is not null)
-        {
-            xml.Append(CultureInfo.InvariantCulture, $""" Format="{Escape(NameIdFormat)}" """);
-        }
-
-        xml.Append(CultureInfo.InvariantCulture, $">{NameIdInnerXml}</NameID>");
-        xml.Append(CultureInfo.InvariantCulture, $"""<SubjectConfirmation Method="{Escape(ConfirmationMethod)}"><SubjectConfirmationData""");
-        AppendAttribute(xml, "InResponseTo", ConfirmationInResponseTo);
-        AppendAttribute(xml, "NotBefore", ConfirmationNotBefore is { } cnb ? Time(cnb) : null);
-        AppendAttribute(xml, "NotOnOrAfter", ConfirmationNotOnOrAfter is { } cnoa ? Time(cnoa) : null);
-        AppendAttribute(xml, "Recipient", Recipient);
-        xml.Append("/></SubjectConfirmation></Subject>");
-        if (IncludeConditions)
-        {
-            xml.Append("<Conditions");
-            AppendAttribute(xml, "NotBefore", NotBefore is { } nb ? Time(nb) : null);
-            AppendAttribute(xml, "NotOnOrAfter", NotOnOrAfter is { } noa ? Time(noa) : null);
-            xml.Append('>');
-            foreach (var restriction in AudienceRestrictions)
-            {
-                xml.Append("<AudienceRestriction>");
-                foreach (var audience in restriction)
-                {
-                    xml.Append(CultureInfo.InvariantCulture, $"<Audience>{Escape(audience)}</Audience>");
-                }
-
-                xml.Append("</AudienceRestriction>");
-            }
-
-            xml.Append(ExtraConditionsXml);
-            xml.Append("</Conditions>");
-        }
-
-        xml.Append("<AttributeStatement>");
-        foreach (var group in Attributes.GroupBy(a => a.Key))
-        {
-            xml.Append(CultureInfo.InvariantCulture, $"""<Attribute Name="{Escape(group.Key)}">""");
-            foreach (var value in group)
-            {
-                xml.Append(CultureInfo.InvariantCulture, $"<AttributeValue>{Escape(value.Value)}</AttributeValue>");
-            }
-
-            xml.Append("</Attribute>");
-        }
-
-        xml.Append("</AttributeStatement>");
-        xml.Append(CultureInfo.InvariantCulture, $"""<AuthnStatement AuthnInstant="{Time(IssueInstant.AddSeconds(-2))}" SessionIndex="{AssertionId}" """);
-        AppendAttribute(xml, "SessionNotOnOrAfter", SessionNotOnOrAfter is { } snoa ? Time(snoa) : null);
-        xml.Append("><AuthnContext><AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:Password</AuthnContextClassRef></AuthnContext></AuthnStatement>");
-        xml.Append("</Assertion></samlp:Response>");
-        return xml.ToString();
-    }
-
-    private static void AppendAttribute(StringBuilder xml, string name, string? value)
-    {
-        if (value is not null)
-        {
-            xml.Append(' ').Append(name).Append("=\"").Append(Escape(value)).Append('"');
-        }
-    }
-
-    private static string Escape(string value) => SecurityElement.Escape(value);
-
-    public static string Time(DateTimeOffset time) =>
-        time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+    public static string Time(DateTimeOffset time) => EntraResponseWriter.FormatTime(time);
 }

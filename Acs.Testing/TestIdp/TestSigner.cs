@@ -1,6 +1,6 @@
-using System.Security.Cryptography;
 using System.Security.Cryptography.Xml;
 using System.Xml;
+using Acs.Core.DevelopmentIdp;
 using Acs.Core.Saml.Xml;
 
 namespace Acs.Testing.TestIdp;
@@ -37,37 +37,7 @@ public static class TestSigner
     public static XmlElement Sign(XmlElement element, SignatureOptions? options = null)
     {
         options ??= new SignatureOptions();
-        var document = element.OwnerDocument;
-        var signedXml = new SignedXml(document) { SigningKey = options.Keys.Key };
-        signedXml.SignedInfo!.CanonicalizationMethod = SignedXml.XmlDsigExcC14NTransformUrl;
-        signedXml.SignedInfo.SignatureMethod = options.SignatureMethod;
-
-        var reference = new Reference(options.ReferenceUri ?? "#" + element.GetAttribute("ID")) { DigestMethod = options.DigestMethod };
-        foreach (var transform in options.Transforms?.Invoke() ?? [new XmlDsigEnvelopedSignatureTransform(), new XmlDsigExcC14NTransform()])
-        {
-            reference.AddTransform(transform);
-        }
-
-        signedXml.AddReference(reference);
-        if (options.IncludeKeyInfo)
-        {
-            var keyInfo = new KeyInfo();
-            keyInfo.AddClause(new KeyInfoX509Data(options.Keys.Certificate));
-            signedXml.KeyInfo = keyInfo;
-        }
-
-        signedXml.ComputeSignature();
-        var signature = (XmlElement)document.ImportNode(signedXml.GetXml(), deep: true);
-        var issuer = element.ChildNodes.OfType<XmlElement>().FirstOrDefault(e => e.LocalName == "Issuer");
-        if (issuer is null)
-        {
-            element.PrependChild(signature);
-        }
-        else
-        {
-            element.InsertAfter(signature, issuer);
-        }
-
-        return signature;
+        return EntraResponseSigner.Sign(element, options.Keys.Key, options.IncludeKeyInfo ? options.Keys.Certificate : null,
+            options.SignatureMethod, options.DigestMethod, options.ReferenceUri, options.Transforms?.Invoke());
     }
 }
