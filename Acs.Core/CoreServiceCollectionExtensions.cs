@@ -17,8 +17,7 @@ public static class CoreServiceCollectionExtensions
     {
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(new LoginOptions(TimeSpan.FromHours(8)));
-        // The host's meter factory when it has one (ASP.NET Core does), so each host owns its meters.
-        services.TryAddSingleton(sp => new AcsMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
+        services.TryAddSingleton<AcsMetrics>();
         services.AddSingleton<CertificateExpiryCensus>();
         services.AddSingleton<SamlResponseValidator>();
         services.AddSingleton<LoginService>();
