@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Acs.Core.Certificates;
 using Acs.Core.EncryptionKeys;
 using Acs.Core.Provisioning;
@@ -6,7 +7,6 @@ using Acs.Core.Saml.Validation;
 using Acs.Core.Sessions;
 using Acs.Core.Telemetry;
 using Acs.Core.Tenants;
-using System.Diagnostics;
 
 namespace Acs.Core.Login;
 
