@@ -5,6 +5,7 @@ using Acs.Api.Hosting;
 using Acs.Api.Login;
 using Acs.Api.Saml;
 using Acs.Api.Sessions;
+using Acs.Api.Telemetry;
 using Acs.Core;
 using Acs.Data;
 
@@ -28,7 +29,8 @@ if (settings is null)
 
 builder.Services.AddAcsCore();
 builder.Services.AddAcsData(settings.ConnectionString, settings.DatabaseMaxPoolSize);
-builder.Services.AddAcsApi(settings);
+builder.Services.AddAcsApi(settings, builder.Configuration);
+builder.WebHost.UseAcsMetricsPort(builder.Configuration, settings);
 builder.Services.AddDevelopmentIdp(builder.Configuration, builder.Environment, settings);
 
 var app = builder.Build();

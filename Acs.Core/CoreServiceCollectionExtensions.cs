@@ -3,6 +3,7 @@ using Acs.Core.Login;
 using Acs.Core.LoginEvents;
 using Acs.Core.Members;
 using Acs.Core.Saml.Validation;
+using Acs.Core.Telemetry;
 using Acs.Core.Tenants;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -16,6 +17,8 @@ public static class CoreServiceCollectionExtensions
     {
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(new LoginOptions(TimeSpan.FromHours(8)));
+        services.TryAddSingleton<AcsMetrics>();
+        services.AddSingleton<CertificateExpiryCensus>();
         services.AddSingleton<SamlResponseValidator>();
         services.AddSingleton<LoginService>();
         services.AddSingleton<TenantAdministration>();

@@ -4,6 +4,7 @@ using Acs.Core.LoginEvents;
 using Acs.Core.Members;
 using Acs.Core.Retention;
 using Acs.Core.Sessions;
+using Acs.Core.Telemetry;
 using Acs.Core.Tenants;
 using Acs.Data.EncryptionKeys;
 using Acs.Data.Login;
@@ -12,6 +13,7 @@ using Acs.Data.Members;
 using Acs.Data.Migrations;
 using Acs.Data.Retention;
 using Acs.Data.Sessions;
+using Acs.Data.Telemetry;
 using Acs.Data.Tenants;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -62,6 +64,7 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<IMemberAdminStore, MemberAdminStore>();
         services.AddSingleton<ILoginEventReader, LoginEventReader>();
         services.AddSingleton<IEncryptionKeyStore, EncryptionKeyStore>();
+        services.AddSingleton<ICertificateInventory, CertificateInventory>();
         return services;
     }
 

@@ -32,6 +32,12 @@ public sealed record AcsSettings(
     /// <summary>The key-encryption keys that seal SP private keys at rest (optional).</summary>
     public KeyEncryptionKeySettings KeyEncryption { get; init; } = KeyEncryptionKeySettings.None;
 
+    /// <summary>
+    /// The port of its own that serves <c>/metrics</c> (and nothing else); null: <c>/metrics</c> is on the main port,
+    /// answered only for a Host that is no tenant site.
+    /// </summary>
+    public int? MetricsPort { get; init; }
+
     /// <summary>Reads and checks every setting; on failure returns one line per problem, naming the variable to set.</summary>
     public static (AcsSettings? Settings, IReadOnlyList<string> Errors) Load(IConfiguration configuration)
     {
@@ -108,12 +114,27 @@ public sealed record AcsSettings(
 
         var keyEncryption = KeyEncryptionKeySettings.Read(configuration, errors);
 
+        int? metricsPort = null;
+        var rawMetricsPort = configuration["Acs:Metrics:Port"];
+        if (!string.IsNullOrWhiteSpace(rawMetricsPort))
+        {
+            if (int.TryParse(rawMetricsPort, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port is > 0 and <= 65535)
+            {
+                metricsPort = port;
+            }
+            else
+            {
+                errors.Add($"Acs__Metrics__Port '{rawMetricsPort}' is not a TCP port (1-65535); leave it unset to serve /metrics on the main port");
+            }
+        }
+
         return errors.Count > 0
             ? (null, errors)
             : (new AcsSettings(connectionString!, templates, adminApiKey!, proxies, lifetime, rateLimits, retentionDays, devIdp, maxPoolSize,
                 SignInBindingKeyFrom(string.IsNullOrEmpty(bindingSecret) ? adminApiKey! : bindingSecret))
             {
                 KeyEncryption = keyEncryption,
+                MetricsPort = metricsPort,
             }, errors);
     }
 

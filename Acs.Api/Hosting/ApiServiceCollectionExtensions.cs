@@ -2,6 +2,7 @@ using Acs.Api.Admin;
 using Acs.Api.EncryptionKeys;
 using Acs.Api.Health;
 using Acs.Api.Retention;
+using Acs.Api.Telemetry;
 using Acs.Core.Login;
 using Microsoft.AspNetCore.HttpOverrides;
 
@@ -10,7 +11,7 @@ namespace Acs.Api.Hosting;
 public static class ApiServiceCollectionExtensions
 {
     /// <summary>Registers the HTTP side: settings, problem details, health checks, forwarded headers.</summary>
-    public static IServiceCollection AddAcsApi(this IServiceCollection services, AcsSettings settings)
+    public static IServiceCollection AddAcsApi(this IServiceCollection services, AcsSettings settings, IConfiguration configuration)
     {
         services.AddSingleton(settings);
         services.AddAcsConnectionLimits();
@@ -23,6 +24,7 @@ public static class ApiServiceCollectionExtensions
         services.AddAcsRateLimiting(settings);
         services.AddAcsAdmin();
         services.AddAcsEncryptionKeys(settings);
+        services.AddAcsTelemetry(configuration);
         services.Configure<ForwardedHeadersOptions>(options =>
         {
             options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto | ForwardedHeaders.XForwardedHost;
@@ -46,6 +48,8 @@ public static class ApiServiceCollectionExtensions
         }
 
         app.UseExceptionHandler();
+        // Before status-code pages and rate limits: a scrape is answered by the exporter alone.
+        app.UseAcsMetricsEndpoint();
         app.UseStatusCodePages();
         app.Use(static (http, next) =>
         {

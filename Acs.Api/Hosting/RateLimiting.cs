@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
 using Acs.Api.Pages;
+using Acs.Core.Telemetry;
 
 namespace Acs.Api.Hosting;
 
@@ -26,6 +27,8 @@ public static class RateLimiting
             options.OnRejected = async (context, cancellationToken) =>
             {
                 var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)) : 60;
+                context.HttpContext.RequestServices.GetRequiredService<AcsMetrics>()
+                    .RateLimitRejected(DoorOf(context.HttpContext) == Door.Admin ? "admin" : "consume");
                 context.HttpContext.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
                 await ErrorResults.TooManyRequests(context.HttpContext).ExecuteAsync(context.HttpContext);
             };

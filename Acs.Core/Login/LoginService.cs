@@ -1,9 +1,11 @@
+using System.Diagnostics;
 using Acs.Core.Certificates;
 using Acs.Core.EncryptionKeys;
 using Acs.Core.Provisioning;
 using Acs.Core.Saml.Bindings;
 using Acs.Core.Saml.Validation;
 using Acs.Core.Sessions;
+using Acs.Core.Telemetry;
 using Acs.Core.Tenants;
 
 namespace Acs.Core.Login;
@@ -16,7 +18,8 @@ public sealed class LoginService(
     AuthnRequestBinding binding,
     LoginOptions options,
     TimeProvider timeProvider,
-    SpDecryptionKeys decryptionKeys)
+    SpDecryptionKeys decryptionKeys,
+    AcsMetrics metrics)
 {
     /// <summary>Request IDs this service issues are 33 characters; anything much longer cannot be one of them.</summary>
     private const int MaxRequestIdLength = 256;
@@ -24,7 +27,28 @@ public sealed class LoginService(
     /// <summary>The largest clock skew a tenant may configure (<see cref="SsoRules.MaxClockSkewSeconds"/>).</summary>
     private static readonly TimeSpan MaxClockSkew = TimeSpan.FromSeconds(SsoRules.MaxClockSkewSeconds);
 
-    public async Task<LoginResult> SignInAsync(LoginAttempt attempt, CancellationToken cancellationToken)
+    public Task<LoginResult> SignInAsync(LoginAttempt attempt, CancellationToken cancellationToken) =>
+        MeasuredAsync(attempt, () => SignInCoreAsync(attempt, cancellationToken));
+
+    /// <summary>Records a refusal that happened before the response could be read (e.g. an oversize post).</summary>
+    public Task<LoginResult> RefuseAsync(LoginAttempt attempt, string code, string message, CancellationToken cancellationToken) =>
+        MeasuredAsync(attempt, () => FailAsync(attempt, Guid.NewGuid(), timeProvider.GetUtcNow(), code, message, cancellationToken));
+
+    /// <summary>One span and one measurement per attempt, whatever its outcome; the database's spans nest under the span.</summary>
+    private async Task<LoginResult> MeasuredAsync(LoginAttempt attempt, Func<Task<LoginResult>> signIn)
+    {
+        using var activity = TelemetryAttributes.Source.StartActivity("acs.sign_in");
+        activity?.SetTag(TelemetryAttributes.TenantSubdomain, attempt.Tenant.Subdomain);
+        var started = Stopwatch.GetTimestamp();
+        var result = await signIn();
+        var outcome = result.Succeeded ? LoginOutcomes.Success : LoginOutcomes.Failure;
+        metrics.SignInFinished(outcome, result.Failure?.Code, Stopwatch.GetElapsedTime(started));
+        activity?.SetTag(TelemetryAttributes.Outcome, outcome);
+        activity?.SetTag(TelemetryAttributes.ErrorType, result.Failure?.Code);
+        return result;
+    }
+
+    private async Task<LoginResult> SignInCoreAsync(LoginAttempt attempt, CancellationToken cancellationToken)
     {
         var tenant = attempt.Tenant;
         var eventId = Guid.NewGuid();
@@ -38,7 +62,7 @@ public sealed class LoginService(
 
         // Validation first: which request the response answers is read only from what a verified signature covers.
         var settings = SettingsFor(attempt, tenant, idp);
-        var validation = validator.Validate(attempt.SamlResponse, settings);
+        var validation = Validate(attempt.SamlResponse, settings);
         if (!validation.IsValid)
         {
             var failure = validation.Failure;
@@ -135,9 +159,16 @@ public sealed class LoginService(
 
     private static string? Shorten(string? value) => value is { Length: > MaxRequestIdLength } ? value[..MaxRequestIdLength] + "…" : value;
 
-    /// <summary>Records a refusal that happened before the response could be read (e.g. an oversize post).</summary>
-    public Task<LoginResult> RefuseAsync(LoginAttempt attempt, string code, string message, CancellationToken cancellationToken) =>
-        FailAsync(attempt, Guid.NewGuid(), timeProvider.GetUtcNow(), code, message, cancellationToken);
+    private SamlValidationResult Validate(string? samlResponse, SamlValidationSettings settings)
+    {
+        using var activity = TelemetryAttributes.Source.StartActivity("acs.saml.validate");
+        var started = Stopwatch.GetTimestamp();
+        var validation = validator.Validate(samlResponse, settings);
+        var code = validation.IsValid ? null : validation.Failure.Code;
+        metrics.ValidationFinished(code, Stopwatch.GetElapsedTime(started));
+        activity?.SetTag(TelemetryAttributes.ErrorType, code);
+        return validation;
+    }
 
     private SamlValidationSettings SettingsFor(LoginAttempt attempt, Tenant tenant, IdpConfiguration idp) =>
         new(attempt.SpEntityId, attempt.AcsUrl, idp.IdpEntityId, TrustedCertificateCache.For(idp.Certificates))

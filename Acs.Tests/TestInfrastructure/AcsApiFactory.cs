@@ -34,6 +34,9 @@ public sealed class AcsApiFactory(string connectionString, IDictionary<string, s
 
     public string ConnectionString => connectionString;
 
+    /// <summary>Test-only service changes, applied after the service's own registrations.</summary>
+    public Action<IServiceCollection>? ConfigureServices { get; init; }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
@@ -52,6 +55,7 @@ public sealed class AcsApiFactory(string connectionString, IDictionary<string, s
         {
             services.RemoveAll<TimeProvider>();
             services.AddSingleton<TimeProvider>(Clock);
+            ConfigureServices?.Invoke(services);
         });
     }
 

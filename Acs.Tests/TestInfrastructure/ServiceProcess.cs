@@ -37,7 +37,9 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public string TenantUrl(string subdomain) => $"http://{subdomain}.acs.localhost:{Port}";
 
-    public static async Task<ServiceProcess> StartAsync(string connectionString, string environmentName = "Development")
+    /// <param name="environment">More environment variables for the service, set after the defaults.</param>
+    public static async Task<ServiceProcess> StartAsync(string connectionString, string environmentName = "Development",
+        IDictionary<string, string>? environment = null)
     {
         var port = FreePort();
         var keyFolder = Directory.CreateTempSubdirectory("acs-dev-idp-").FullName;
@@ -56,6 +58,10 @@ public sealed class ServiceProcess : IAsyncDisposable
         info.Environment["Acs__AdminApiKey"] = AcsApiFactory.AdminApiKey;
         info.Environment["Acs__DevelopmentIdp__KeyFile"] = Path.Combine(keyFolder, "signing-key.pem");
         info.Environment["Logging__LogLevel__Default"] = "Warning";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
+        }
 
         var process = Process.Start(info) ?? throw new InvalidOperationException("could not start Acs.Api.dll");
         var service = new ServiceProcess(process, port, keyFolder);
@@ -117,7 +123,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         }
     }
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

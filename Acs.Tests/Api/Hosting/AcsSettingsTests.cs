@@ -3,7 +3,7 @@ using Microsoft.Extensions.Configuration;
 
 namespace Acs.Tests.Api.Hosting;
 
-/// <summary>The sign-in binding key setting: optional, long when given, and never the admin key itself.</summary>
+/// <summary>The sign-in binding key setting: optional, long when given, and never the admin key itself; the metrics port.</summary>
 public sealed class AcsSettingsTests
 {
     private const string AdminKey = "0123456789abcdef0123";
@@ -39,9 +39,40 @@ public sealed class AcsSettingsTests
         Assert.That(errors, Has.One.Contains("Acs__SignIn__BindingKey"));
     }
 
-    private static IConfiguration Configuration(string? bindingKey = null) =>
+    [Test]
+    public void Load_WithoutMetricsPort_ServesMetricsOnTheMainPort()
+    {
+        var (settings, errors) = AcsSettings.Load(Configuration());
+
+        Assert.That(errors, Is.Empty);
+        Assert.That(settings!.MetricsPort, Is.Null);
+    }
+
+    [Test]
+    public void Load_WithMetricsPort_UsesIt()
+    {
+        var (settings, errors) = AcsSettings.Load(Configuration(metricsPort: "9464"));
+
+        Assert.That(errors, Is.Empty);
+        Assert.That(settings!.MetricsPort, Is.EqualTo(9464));
+    }
+
+    [TestCase("metrics")]
+    [TestCase("0")]
+    [TestCase("65536")]
+    [TestCase("-1")]
+    public void Load_WithMalformedMetricsPort_NamesTheVariable(string port)
+    {
+        var (settings, errors) = AcsSettings.Load(Configuration(metricsPort: port));
+
+        Assert.That(settings, Is.Null);
+        Assert.That(errors, Has.One.Contains("Acs__Metrics__Port").And.Contains(port));
+    }
+
+    private static IConfiguration Configuration(string? bindingKey = null, string? metricsPort = null) =>
         new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
+            ["Acs:Metrics:Port"] = metricsPort,
             ["ConnectionStrings:Acs"] = "Host=127.0.0.1",
             ["Acs:PublicUrls:0"] = "https://{subdomain}.statuspage.io",
             ["Acs:AdminApiKey"] = AdminKey,
