@@ -21,6 +21,7 @@ namespace Acs.Tests.Core.Saml.Encryption;
 /// </summary>
 [TestFixture]
 [NonParallelizable]
+[Category("Slow")]
 public sealed class EncryptedAssertionFuzzTests : EncryptedAssertionTestBase
 {
     private const int Iterations = 3_000;

@@ -14,6 +14,7 @@ namespace Acs.Tests.Core.Saml.Encryption;
 /// EncryptedKey inside KeyInfo with the certificate's X509Data, signed by samlify before and after encryption).</summary>
 [TestFixture]
 [NonParallelizable]
+[Category("Slow")]
 public sealed class NodePeerInteropTests : EncryptedAssertionTestBase
 {
     private const string Issuer = "https://sts.windows.net/11111111-2222-3333-4444-555555555555/";
