@@ -45,7 +45,10 @@ if (!await app.MigrateOnStartupAsync(patience: TimeSpan.FromSeconds(60)))
     return 1;
 }
 
-await app.SeedDemoTenantAsync();
+if (!await app.SeedDemoTenantAsync())
+{
+    return 1;
+}
 
 app.UseAcsPipeline();
 app.MapHealthEndpoints();

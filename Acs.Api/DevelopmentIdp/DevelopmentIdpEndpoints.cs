@@ -40,12 +40,24 @@ public static class DevelopmentIdpEndpoints
         return services;
     }
 
-    public static async Task SeedDemoTenantAsync(this WebApplication app)
+    /// <summary>Seeds the demo tenant when the development IdP is on; false (logged in one line) when its key cannot be kept.</summary>
+    public static async Task<bool> SeedDemoTenantAsync(this WebApplication app)
     {
-        var issuer = app.Services.GetService<DevelopmentIdpResponseIssuer>();
+        DevelopmentIdpResponseIssuer? issuer;
+        try
+        {
+            issuer = app.Services.GetService<DevelopmentIdpResponseIssuer>();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            app.Logger.LogCritical("The development IdP cannot keep its signing key: {Reason} Set Acs__DevelopmentIdp__KeyFile to a writable path.",
+                ex.Message);
+            return false;
+        }
+
         if (issuer is null)
         {
-            return;
+            return true;
         }
 
         var template = app.Services.GetRequiredService<AcsSettings>().PublicUrls[0];
@@ -55,6 +67,7 @@ public static class DevelopmentIdpEndpoints
             app.Services.GetRequiredService<TimeProvider>().GetUtcNow(), CancellationToken.None);
         app.Logger.LogInformation("Development IdP on. {Action} demo tenant: open {Url}/", created ? "Created the" : "Kept the",
             template.BaseUrl(DemoSubdomain));
+        return true;
     }
 
     public static IEndpointRouteBuilder MapDevelopmentIdpEndpoints(this IEndpointRouteBuilder app)

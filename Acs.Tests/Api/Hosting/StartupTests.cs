@@ -86,6 +86,19 @@ public sealed class StartupTests
         Assert.That(output, Does.Not.Contain("Exception").And.Not.Contain("   at "));
     }
 
+    [Test]
+    public async Task Start_InDevelopmentWithUnwritableIdpKeyFile_StopsWithOneLineNamingTheSetting()
+    {
+        var environment = ValidEnvironment(await PostgresServer.CreateEmptyDatabaseAsync("devkey"));
+        environment["Acs__DevelopmentIdp__KeyFile"] = "/dev/null/signing-key.pem";
+
+        var (exitCode, output) = await RunApi([], environment, "Development");
+
+        Assert.That(exitCode, Is.Not.Zero);
+        Assert.That(output, Does.Contain("The development IdP cannot keep its signing key").And.Contain("Acs__DevelopmentIdp__KeyFile"));
+        Assert.That(output, Does.Not.Contain("Unhandled exception").And.Not.Contain("   at "));
+    }
+
     private static Dictionary<string, string?> ValidEnvironment(string connectionString) => new()
     {
         ["ConnectionStrings__Acs"] = connectionString,
@@ -93,9 +106,10 @@ public sealed class StartupTests
         ["Acs__AdminApiKey"] = "0123456789abcdef0123",
     };
 
-    private static Task<(int ExitCode, string Output)> RunApi(string[] arguments, Dictionary<string, string?> environment)
+    private static Task<(int ExitCode, string Output)> RunApi(string[] arguments, Dictionary<string, string?> environment,
+        string environmentName = "Production")
     {
-        environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        environment["ASPNETCORE_ENVIRONMENT"] = environmentName;
         return ProcessRunner.RunAsync("dotnet", [ApiDll, .. arguments], TimeSpan.FromSeconds(60), AppContext.BaseDirectory, environment);
     }
 }
