@@ -23,6 +23,9 @@ namespace Acs.Data;
 
 public static class DataServiceCollectionExtensions
 {
+    /// <summary>The application_name of the tenant change feed's connection, as pg_stat_activity shows it.</summary>
+    public const string TenantChangeFeedApplicationName = "acs-tenant-changes";
+
     /// <summary>
     /// Registers the one <see cref="NpgsqlDataSource"/> of the process and the stores built on it. The pool holds at
     /// most <paramref name="maxPoolSize"/> connections unless the connection string sets Maximum Pool Size itself.
@@ -54,6 +57,13 @@ public static class DataServiceCollectionExtensions
             new NpgsqlDataSourceBuilder(connectionString) { ConnectionStringBuilder = { MaxPoolSize = 2, MaxAutoPrepare = 0 } }.Build());
         services.AddSingleton<DatabaseMigrator>();
         services.AddSingleton<DatabaseReadiness>();
+        // The tenant change feed holds one connection open to LISTEN: a data source of its own, outside the pool.
+        services.AddSingleton(sp => new TenantChangeFeed(
+            new NpgsqlDataSourceBuilder(connectionString)
+            {
+                ConnectionStringBuilder = { MaxPoolSize = 1, MaxAutoPrepare = 0, ApplicationName = TenantChangeFeedApplicationName },
+            }.Build(),
+            sp.GetRequiredService<TimeProvider>(), sp.GetService<ILogger<TenantChangeFeed>>()));
         services.AddSingleton<ITenantDirectory, CachedTenantDirectory>();
         services.AddSingleton<DemoTenantSeeder>();
         services.AddSingleton<ILoginStore, LoginStore>();

@@ -3,6 +3,7 @@ using Acs.Api.EncryptionKeys;
 using Acs.Api.Health;
 using Acs.Api.Retention;
 using Acs.Api.Telemetry;
+using Acs.Api.Tenants;
 using Acs.Core.Login;
 using Microsoft.AspNetCore.HttpOverrides;
 
@@ -18,6 +19,7 @@ public static class ApiServiceCollectionExtensions
         services.AddSingleton(new LoginOptions(settings.SessionLifetime));
         services.AddSingleton(new AuthnRequestBinding(settings.SignInBindingKey));
         services.AddHostedService<ExpiredDataPurgeService>();
+        services.AddHostedService<TenantChangeListenerService>();
         services.AddProblemDetails();
         services.AddExceptionHandler<DatabaseUnavailableHandler>();
         services.AddAcsHealthChecks();

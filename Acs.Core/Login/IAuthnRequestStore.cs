@@ -1,10 +1,8 @@
 namespace Acs.Core.Login;
 
-/// <summary>Outstanding SP-initiated sign-in requests (AuthnRequests) of a tenant.</summary>
+/// <summary>SP-initiated requests this service issued; a sign-in consumes its request in <see cref="ILoginStore"/>.</summary>
 public interface IAuthnRequestStore
 {
     Task SaveAsync(Guid tenantId, string requestId, string returnTo, DateTimeOffset createdAt, DateTimeOffset expiresAt,
         CancellationToken cancellationToken);
-
-    Task<bool> IsOutstandingAsync(Guid tenantId, string requestId, DateTimeOffset now, CancellationToken cancellationToken);
 }

@@ -32,7 +32,8 @@ public sealed class LoginService(
 
     /// <summary>Records a refusal that happened before the response could be read (e.g. an oversize post).</summary>
     public Task<LoginResult> RefuseAsync(LoginAttempt attempt, string code, string message, CancellationToken cancellationToken) =>
-        MeasuredAsync(attempt, () => FailAsync(attempt, Guid.NewGuid(), timeProvider.GetUtcNow(), code, message, cancellationToken));
+        MeasuredAsync(attempt, () => RecordAsync(new AttemptRecord(attempt, Guid.NewGuid(), timeProvider.GetUtcNow()).Because(code, message),
+            cancellationToken));
 
     /// <summary>One span and one measurement per attempt, whatever its outcome; the database's spans nest under the span.</summary>
     private async Task<LoginResult> MeasuredAsync(LoginAttempt attempt, Func<Task<LoginResult>> signIn)
@@ -48,60 +49,71 @@ public sealed class LoginService(
         return result;
     }
 
+    /// <summary>
+    /// A sign-in, in order: validate the response; check what needs no database (solicited or not); map the identity;
+    /// begin (the store consumes the assertion and the answered request and finds the person's members, in one
+    /// round trip, and returns the facts); decide on those facts, here; then commit what was decided, or refuse —
+    /// which rolls everything back and records the event, again in one round trip.
+    /// </summary>
     private async Task<LoginResult> SignInCoreAsync(LoginAttempt attempt, CancellationToken cancellationToken)
     {
         var tenant = attempt.Tenant;
-        var eventId = Guid.NewGuid();
         var now = timeProvider.GetUtcNow();
+        var attemptRecord = new AttemptRecord(attempt, Guid.NewGuid(), now);
 
         if (tenant.Idp is not { Certificates.Count: > 0 } idp)
         {
-            return await FailAsync(attempt, eventId, now, LoginErrorCodes.SsoNotConfigured,
-                "Single sign-on is not configured for this site.", cancellationToken);
+            return await RecordAsync(attemptRecord.Because(LoginErrorCodes.SsoNotConfigured, "Single sign-on is not configured for this site."),
+                cancellationToken);
         }
 
-        // Validation first: which request the response answers is read only from what a verified signature covers.
+        // 1. Validate. Everything below reads only what a verified signature covers, InResponseTo included.
         var settings = SettingsFor(attempt, tenant, idp);
         var validation = Validate(attempt.SamlResponse, settings);
         if (!validation.IsValid)
         {
             var failure = validation.Failure;
-            return await FailAsync(attempt, eventId, now, failure.Code, failure.Message, cancellationToken,
-                failure.Expected, failure.Received, failure.AssertionId, failure.NameId);
+            return await RecordAsync(attemptRecord.Because(failure.Code, failure.Message, failure.Expected, failure.Received) with
+            {
+                AssertionId = failure.AssertionId,
+                NameId = failure.NameId,
+            }, cancellationToken);
         }
 
         var assertion = validation.Assertion;
+        attemptRecord = attemptRecord.About(assertion);
         var requestId = assertion.InResponseTo;
+
+        // 2. Solicited or not: decided without the database.
         if (requestId is null && !tenant.Policy.AllowIdpInitiated)
         {
-            return await FailAsync(attempt, eventId, now, LoginErrorCodes.IdpInitiatedNotAllowed,
-                "This site accepts only sign-ins it started (SP-initiated); the response was unsolicited.", cancellationToken,
-                assertionId: assertion.AssertionId, nameId: assertion.NameId);
+            return await RecordAsync(attemptRecord.Because(LoginErrorCodes.IdpInitiatedNotAllowed,
+                "This site accepts only sign-ins it started (SP-initiated); the response was unsolicited."), cancellationToken);
         }
 
-        if (requestId is not null)
+        if (requestId is { Length: > MaxRequestIdLength })
         {
-            // A signed InResponseTo must name an outstanding request of this tenant, started by this very browser.
-            // Nothing is consumed until the sign-in commits, so a refused attempt cannot use up someone's request.
-            if (requestId.Length > MaxRequestIdLength || !await requests.IsOutstandingAsync(tenant.Id, requestId, now, cancellationToken))
-            {
-                return await FailAsync(attempt, eventId, now, SamlErrorCodes.InResponseToUnexpected,
-                    "The response answers a sign-in request (InResponseTo) that is unknown, expired or already used.", cancellationToken,
-                    received: Shorten(requestId), assertionId: assertion.AssertionId, nameId: assertion.NameId);
-            }
-
-            attempt.RequestBindings.TryGetValue(requestId, out var presented);
-            if (!binding.Matches(tenant.Id, attempt.AcsUrl, requestId, presented))
-            {
-                return await FailAsync(attempt, eventId, now, LoginErrorCodes.RequestNotFromThisBrowser,
-                    presented is null
-                        ? "The response answers a sign-in request this browser did not start: it sent no binding cookie for the request."
-                        : "The response answers a sign-in request this browser did not start: its binding cookie does not match the request.",
-                    cancellationToken, received: requestId, assertionId: assertion.AssertionId, nameId: assertion.NameId);
-            }
+            return await RecordAsync(attemptRecord.Because(SamlErrorCodes.InResponseToUnexpected, UnknownRequestMessage,
+                received: Shorten(requestId)), cancellationToken);
         }
 
+        // 3. Map the identity the IdP asserted.
         var identity = ClaimsMapper.Map(assertion);
+
+        // 4. Begin: the facts this sign-in is decided on, held in its transaction.
+        await using var transaction = await store.BeginAsync(new SignInStart(tenant.Id, assertion.AssertionId,
+            RememberUntil(assertion, settings), requestId, identity.Subject, identity.Email, now), cancellationToken);
+        var facts = transaction.Facts;
+
+        // 5. Decide.
+        var decision = Decide(attempt, attemptRecord, identity, requestId, facts);
+        if (decision.Refused is { } refused)
+        {
+            await transaction.RefuseAsync(refused, cancellationToken);
+            return Failed(refused);
+        }
+
+        // 6. Apply and commit.
         var (token, tokenHash) = SessionTokens.Create();
         var sessionExpires = now + options.SessionLifetime;
         if (assertion.SessionNotOnOrAfter is { } idpLimit && idpLimit < sessionExpires)
@@ -109,30 +121,72 @@ public sealed class LoginService(
             sessionExpires = idpLimit;
         }
 
-        var successEvent = new LoginEvent(eventId, tenant.Id, now, LoginOutcomes.Success, null, "Signed in", null, null,
+        var successEvent = new LoginEvent(attemptRecord.EventId, tenant.Id, now, LoginOutcomes.Success, null, "Signed in", null, null,
             assertion.AssertionId, assertion.NameId, null, attempt.ClientAddress, attempt.UserAgent);
-        var commit = new LoginCommit(tenant.Id, assertion.AssertionId, RememberUntil(assertion, settings), identity, tokenHash, sessionExpires,
-            successEvent, requestId);
-
-        var result = await store.CommitAsync(commit,
-            (bySubject, byEmail) => ProvisioningPolicy.Decide(tenant.Policy, identity, bySubject, byEmail), cancellationToken);
-
-        return result switch
+        var committed = await transaction.CommitAsync(new SignInWrites(decision.Member!, tokenHash, sessionExpires, successEvent),
+            cancellationToken);
+        if (committed is SignInCommitResult.EmailTaken taken)
         {
-            LoginCommitResult.Committed committed => new LoginResult(eventId,
-                new LoginSuccess(committed.Member, token, sessionExpires, committed.ReturnTo, requestId), null),
-            LoginCommitResult.Denied denied => await FailAsync(attempt, eventId, now, denied.Code, denied.Message, cancellationToken,
-                assertionId: assertion.AssertionId, nameId: assertion.NameId),
-            LoginCommitResult.RequestNotOutstanding => await FailAsync(attempt, eventId, now, SamlErrorCodes.InResponseToUnexpected,
-                $"The response answers request {requestId}, which was used or expired meanwhile.", cancellationToken,
-                received: requestId, assertionId: assertion.AssertionId, nameId: assertion.NameId),
-            LoginCommitResult.EmailTaken taken => await FailAsync(attempt, eventId, now, LoginErrorCodes.MemberEmailConflict,
-                $"{identity.Email} already belongs to another member of this site ({taken.Constraint}).", cancellationToken,
-                assertionId: assertion.AssertionId, nameId: assertion.NameId),
-            _ => await FailAsync(attempt, eventId, now, LoginErrorCodes.AssertionReplayed,
-                $"The assertion {assertion.AssertionId} was already used to sign in.", cancellationToken,
-                assertionId: assertion.AssertionId, nameId: assertion.NameId),
-        };
+            var conflict = attemptRecord.Because(LoginErrorCodes.MemberEmailConflict,
+                $"{identity.Email} already belongs to another member of this site ({taken.Constraint}).");
+            await transaction.RefuseAsync(conflict, cancellationToken);
+            return Failed(conflict);
+        }
+
+        var member = ((SignInCommitResult.Committed)committed).Member;
+        return new LoginResult(attemptRecord.EventId, new LoginSuccess(member, token, sessionExpires, facts.ReturnTo, requestId), null);
+    }
+
+    private const string UnknownRequestMessage =
+        "The response answers a sign-in request (InResponseTo) that is unknown, expired or already used.";
+
+    /// <summary>The verdict on the facts: the member to write, or the refusal. The order is the order of precedence.</summary>
+    private (ProvisioningDecision? Member, LoginEvent? Refused) Decide(LoginAttempt attempt, AttemptRecord attemptRecord, IdpIdentity identity,
+        string? requestId, SignInFacts facts)
+    {
+        if (facts.AssertionAlreadyConsumed)
+        {
+            return (null, attemptRecord.Because(LoginErrorCodes.AssertionReplayed,
+                $"The assertion {attemptRecord.AssertionId} was already used to sign in."));
+        }
+
+        if (requestId is not null)
+        {
+            // A signed InResponseTo must name an outstanding request of this tenant, started by this very browser.
+            if (!facts.RequestOutstanding)
+            {
+                return (null, attemptRecord.Because(SamlErrorCodes.InResponseToUnexpected, UnknownRequestMessage, received: requestId));
+            }
+
+            attempt.RequestBindings.TryGetValue(requestId, out var presented);
+            if (!binding.Matches(attempt.Tenant.Id, attempt.AcsUrl, requestId, presented))
+            {
+                return (null, attemptRecord.Because(LoginErrorCodes.RequestNotFromThisBrowser,
+                    presented is null
+                        ? "The response answers a sign-in request this browser did not start: it sent no binding cookie for the request."
+                        : "The response answers a sign-in request this browser did not start: its binding cookie does not match the request.",
+                    received: requestId));
+            }
+        }
+
+        var member = ProvisioningPolicy.Decide(attempt.Tenant.Policy, identity, facts.MemberBySubject, facts.MemberByEmail);
+        return member is ProvisioningDecision.Deny deny
+            ? (null, attemptRecord.Because(deny.Code, deny.Message))
+            : (member, null);
+    }
+
+    /// <summary>The failure event of this attempt, filled in as far as the attempt got.</summary>
+    private sealed record AttemptRecord(LoginAttempt Attempt, Guid EventId, DateTimeOffset Now)
+    {
+        public string? AssertionId { get; private init; }
+
+        public string? NameId { get; private init; }
+
+        public AttemptRecord About(SamlAssertion assertion) => this with { AssertionId = assertion.AssertionId, NameId = assertion.NameId };
+
+        public LoginEvent Because(string code, string message, string? expected = null, string? received = null) =>
+            new(EventId, Attempt.Tenant.Id, Now, LoginOutcomes.Failure, code, message, expected, received, AssertionId, NameId, null,
+                Attempt.ClientAddress, Attempt.UserAgent);
     }
 
     /// <summary>
@@ -179,11 +233,16 @@ public sealed class LoginService(
             EncryptedAssertions = tenant.Policy.EncryptedAssertions,
         };
 
-    private async Task<LoginResult> FailAsync(LoginAttempt attempt, Guid eventId, DateTimeOffset now, string code, string message,
-        CancellationToken cancellationToken, string? expected = null, string? received = null, string? assertionId = null, string? nameId = null)
+    private async Task<LoginResult> RecordAsync(LoginEvent refused, CancellationToken cancellationToken)
     {
-        await store.RecordAsync(new LoginEvent(eventId, attempt.Tenant.Id, now, LoginOutcomes.Failure, code, message, expected, received,
-            assertionId, nameId, null, attempt.ClientAddress, attempt.UserAgent), cancellationToken);
-        return new LoginResult(eventId, null, new LoginFailure(code, message, LoginErrorHints.KindOf(code), LoginErrorHints.HintFor(code)));
+        await store.RecordAsync(refused, cancellationToken);
+        return Failed(refused);
+    }
+
+    private static LoginResult Failed(LoginEvent refused)
+    {
+        var code = refused.ErrorCode!;
+        return new LoginResult(refused.Id, null,
+            new LoginFailure(code, refused.Message ?? code, LoginErrorHints.KindOf(code), LoginErrorHints.HintFor(code)));
     }
 }

@@ -7,13 +7,14 @@ using Npgsql;
 
 namespace Acs.Data.Login;
 
-/// <summary>Writes a sign-in in one transaction: consumed assertion, member, session and login event, or nothing.</summary>
+/// <summary>
+/// Sign-ins in one transaction each, in two round trips: [BEGIN, consume the assertion, consume the request, lock the
+/// subject, find the members] returns the facts; then either [write the member, the session, the event, COMMIT] or
+/// [ROLLBACK, write the refusal's event]. BEGIN and COMMIT travel inside the batches instead of costing round trips
+/// of their own. Positional parameters: batch commands.
+/// </summary>
 public sealed class LoginStore(NpgsqlDataSource dataSource) : ILoginStore
 {
-    // Three round trips per sign-in: [BEGIN + consume, consume request, lock, find by subject, find by e-mail], then
-    // [create or update, session, event], then COMMIT. The statements and their order are the same as one at a
-    // time; batching only stops each one waiting for the previous answer. Positional parameters: batch commands.
-
     // The primary key (tenant_id, assertion_id) makes the second of two identical posts wait, then find the row.
     private const string ConsumeSql = """
         INSERT INTO consumed_assertions (tenant_id, assertion_id, consumed_at, expires_at)
@@ -29,18 +30,18 @@ public sealed class LoginStore(NpgsqlDataSource dataSource) : ILoginStore
         RETURNING return_to
         """;
 
-    // Serialises concurrent first sign-ins of one person so exactly one member is created. Runs after the consume
-    // statement in the same batch, so a replayed assertion is already refused when the members are read.
+    // Serialises concurrent first sign-ins of one person so exactly one member is created. A statement of its own,
+    // before the read: the read's snapshot must be taken after the lock is held to see a member created meanwhile.
     private const string LockSubjectSql = """
         SELECT pg_advisory_xact_lock(hashtextextended($1::text || '|' || $2, 0))
         """;
 
-    private const string FindBySubjectSql = $"""
-        SELECT {MemberRow.Columns} FROM members WHERE tenant_id = $1 AND idp_subject = $2 FOR UPDATE
-        """;
-
-    private const string FindByEmailSql = $"""
-        SELECT {MemberRow.Columns} FROM members WHERE tenant_id = $1 AND lower(email) = lower($2) FOR UPDATE
+    // The member linked to the subject and the one with the e-mail (often the same row), locked against admin changes.
+    private const string FindMembersSql = $"""
+        SELECT {MemberRow.Columns}, idp_subject = $2 AS by_subject, lower(email) = lower($3::text) AS by_email
+        FROM members
+        WHERE tenant_id = $1 AND (idp_subject = $2 OR lower(email) = lower($3::text))
+        FOR UPDATE
         """;
 
     private const string CreateSql = $"""
@@ -68,36 +69,27 @@ public sealed class LoginStore(NpgsqlDataSource dataSource) : ILoginStore
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
         """;
 
-    public async Task<LoginCommitResult> CommitAsync(LoginCommit commit, Func<Member?, Member?, ProvisioningDecision> decide,
-        CancellationToken cancellationToken)
+    public async Task<ISignInTransaction> BeginAsync(SignInStart start, CancellationToken cancellationToken)
     {
-        var now = commit.SuccessEvent.OccurredAt;
-        var identity = commit.Identity;
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-
-        MemberRow? bySubject;
-        MemberRow? byEmail = null;
-        string? returnTo = null;
-        await using (var read = new NpgsqlBatch(connection, transaction))
+        var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        try
         {
-            Add(read, ConsumeSql, commit.TenantId, commit.AssertionId, now, commit.AssertionRememberedUntil);
-            if (commit.InResponseTo is not null)
+            await using var batch = new NpgsqlBatch(connection);
+            Add(batch, "BEGIN");
+            Add(batch, ConsumeSql, start.TenantId, start.AssertionId, start.Now, start.AssertionRememberedUntil);
+            if (start.InResponseTo is not null)
             {
-                Add(read, ConsumeRequestSql, commit.TenantId, commit.InResponseTo, now);
+                Add(batch, ConsumeRequestSql, start.TenantId, start.InResponseTo, start.Now);
             }
 
-            Add(read, LockSubjectSql, commit.TenantId, identity.Subject);
-            Add(read, FindBySubjectSql, commit.TenantId, identity.Subject);
-            if (identity.Email is not null)
-            {
-                Add(read, FindByEmailSql, commit.TenantId, identity.Email);
-            }
+            Add(batch, LockSubjectSql, start.TenantId, start.Subject);
+            Add(batch, FindMembersSql, start.TenantId, start.Subject, start.Email);
 
-            // Every statement of this batch returns rows, so result sets map one to one onto statements.
-            await using var reader = await read.ExecuteReaderAsync(cancellationToken);
+            await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+            // BEGIN returns no result set; every other statement returns one, in order.
             var consumed = await reader.ReadAsync(cancellationToken);
-            if (commit.InResponseTo is not null)
+            string? returnTo = null;
+            if (start.InResponseTo is not null)
             {
                 await reader.NextResultAsync(cancellationToken);
                 returnTo = await reader.ReadAsync(cancellationToken) ? reader.GetString(0) : null;
@@ -105,70 +97,33 @@ public sealed class LoginStore(NpgsqlDataSource dataSource) : ILoginStore
 
             await reader.NextResultAsync(cancellationToken); // the lock's single row
             await reader.NextResultAsync(cancellationToken);
-            bySubject = await ReadMemberAsync(reader, cancellationToken);
-            if (identity.Email is not null)
+            Member? bySubject = null, byEmail = null;
+            var parse = reader.GetRowParser<MemberRow>();
+            var bySubjectOrdinal = reader.GetOrdinal("by_subject");
+            var byEmailOrdinal = reader.GetOrdinal("by_email");
+            while (await reader.ReadAsync(cancellationToken))
             {
-                await reader.NextResultAsync(cancellationToken);
-                byEmail = await ReadMemberAsync(reader, cancellationToken);
+                var member = parse(reader).ToMember();
+                if (reader.GetFieldValue<bool?>(bySubjectOrdinal) == true)
+                {
+                    bySubject = member;
+                }
+
+                if (reader.GetFieldValue<bool?>(byEmailOrdinal) == true)
+                {
+                    byEmail = member;
+                }
             }
 
-            await reader.DisposeAsync();
-            if (!consumed)
-            {
-                await transaction.RollbackAsync(cancellationToken);
-                return new LoginCommitResult.Replayed();
-            }
-
-            if (commit.InResponseTo is not null && returnTo is null)
-            {
-                await transaction.RollbackAsync(cancellationToken);
-                return new LoginCommitResult.RequestNotOutstanding();
-            }
+            var facts = new SignInFacts(!consumed, returnTo is not null, returnTo, bySubject, byEmail);
+            return new SignInTransaction(connection, facts, start.TenantId, start.Now);
         }
-
-        var decision = decide(bySubject?.ToMember(), byEmail?.ToMember());
-        MemberRow member;
-        try
+        catch
         {
-            await using var write = new NpgsqlBatch(connection, transaction);
-            Guid memberId;
-            switch (decision)
-            {
-                case ProvisioningDecision.Create create:
-                    memberId = Guid.NewGuid();
-                    Add(write, CreateSql, memberId, commit.TenantId, create.Email, create.FirstName, create.LastName, create.Role, create.Subject, now);
-                    break;
-                case ProvisioningDecision.Update update:
-                    memberId = update.MemberId;
-                    Add(write, UpdateSql, memberId, commit.TenantId, update.Email, update.FirstName, update.LastName, update.Subject, now);
-                    break;
-                case ProvisioningDecision.Deny deny:
-                    await transaction.RollbackAsync(cancellationToken);
-                    return new LoginCommitResult.Denied(deny.Code, deny.Message);
-                default:
-                    throw new InvalidOperationException($"unknown provisioning decision {decision}");
-            }
-
-            Add(write, OpenSessionSql, commit.SessionTokenHash, commit.TenantId, memberId, now, commit.SessionExpiresAt);
-            AddEvent(write, commit.SuccessEvent with { MemberId = memberId });
-            await using var reader = await write.ExecuteReaderAsync(cancellationToken);
-            member = await ReadMemberAsync(reader, cancellationToken)
-                ?? throw new InvalidOperationException($"member {memberId} vanished while signing in");
-            while (await reader.NextResultAsync(cancellationToken))
-            {
-                // Drain: an error in a later statement surfaces here, before the commit.
-            }
+            await RollBackQuietlyAsync(connection);
+            await connection.DisposeAsync();
+            throw;
         }
-        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation && ex.TableName == "members")
-        {
-            // The refreshed e-mail belongs to another member of the tenant. (The batch also holds the session and
-            // event inserts; a conflict there is not this, and propagates as before.)
-            await transaction.RollbackAsync(cancellationToken);
-            return new LoginCommitResult.EmailTaken(ex.ConstraintName);
-        }
-
-        await transaction.CommitAsync(cancellationToken);
-        return new LoginCommitResult.Committed(member.ToMember(), returnTo);
     }
 
     public async Task RecordAsync(LoginEvent loginEvent, CancellationToken cancellationToken)
@@ -176,6 +131,94 @@ public sealed class LoginStore(NpgsqlDataSource dataSource) : ILoginStore
         await using var batch = dataSource.CreateBatch();
         AddEvent(batch, loginEvent);
         await batch.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private sealed class SignInTransaction(NpgsqlConnection connection, SignInFacts facts, Guid tenantId, DateTimeOffset now)
+        : ISignInTransaction
+    {
+        private bool _finished;
+
+        public SignInFacts Facts => facts;
+
+        public async Task<SignInCommitResult> CommitAsync(SignInWrites writes, CancellationToken cancellationToken)
+        {
+            await using var batch = new NpgsqlBatch(connection);
+            Guid memberId;
+            switch (writes.Member)
+            {
+                case ProvisioningDecision.Create create:
+                    memberId = Guid.NewGuid();
+                    Add(batch, CreateSql, memberId, tenantId, create.Email, create.FirstName, create.LastName, create.Role, create.Subject, now);
+                    break;
+                case ProvisioningDecision.Update update:
+                    memberId = update.MemberId;
+                    Add(batch, UpdateSql, memberId, tenantId, update.Email, update.FirstName, update.LastName, update.Subject, now);
+                    break;
+                default:
+                    throw new ArgumentException($"A sign-in writes a created or updated member, not {writes.Member}.", nameof(writes));
+            }
+
+            Add(batch, OpenSessionSql, writes.SessionTokenHash, tenantId, memberId, now, writes.SessionExpiresAt);
+            AddEvent(batch, writes.SuccessEvent with { MemberId = memberId });
+            Add(batch, "COMMIT");
+            try
+            {
+                await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+                var member = await ReadMemberAsync(reader, cancellationToken)
+                    ?? throw new InvalidOperationException($"member {memberId} vanished while signing in");
+                while (await reader.NextResultAsync(cancellationToken))
+                {
+                    // Drain: an error in a later statement (or the COMMIT) surfaces here.
+                }
+
+                _finished = true;
+                return new SignInCommitResult.Committed(member.ToMember());
+            }
+            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation && ex.TableName == "members")
+            {
+                // The refreshed e-mail belongs to another member of the tenant. The transaction is aborted; the refusal
+                // rolls it back. (A conflict in the session or event insert is not this, and propagates.)
+                return new SignInCommitResult.EmailTaken(ex.ConstraintName);
+            }
+        }
+
+        public async Task RefuseAsync(LoginEvent failureEvent, CancellationToken cancellationToken)
+        {
+            await using var batch = new NpgsqlBatch(connection);
+            Add(batch, "ROLLBACK");
+            AddEvent(batch, failureEvent);
+            await batch.ExecuteNonQueryAsync(cancellationToken);
+            _finished = true;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (!_finished)
+            {
+                await RollBackQuietlyAsync(connection);
+            }
+
+            await connection.DisposeAsync();
+        }
+    }
+
+    /// <summary>Ends an unfinished transaction (a failure or cancellation midway) before the connection goes back to the pool.</summary>
+    private static async Task RollBackQuietlyAsync(NpgsqlConnection connection)
+    {
+        if (connection.FullState != System.Data.ConnectionState.Open)
+        {
+            return; // broken: the server rolled back, and the pool discards the connection
+        }
+
+        try
+        {
+            await using var rollback = new NpgsqlCommand("ROLLBACK", connection);
+            await rollback.ExecuteNonQueryAsync(CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException)
+        {
+            // Same: nothing was committed, and a broken connection is not reused.
+        }
     }
 
     /// <summary>Event texts quote untrusted input; see <see cref="PostgresText"/>.</summary>

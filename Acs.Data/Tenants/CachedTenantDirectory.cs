@@ -6,13 +6,18 @@ using Npgsql;
 namespace Acs.Data.Tenants;
 
 /// <summary>
-/// Tenants for the login path, kept in memory and revalidated on every request against tenants.config_version,
-/// which triggers bump on any change to the tenant, its IdP configuration or its certificates (migration 0003).
-/// Per request this is one primary-key-sized read instead of the three-table join with certificate bytes, and a
-/// change made through any replica, or by hand in SQL, is seen by the next request on every replica.
+/// Tenants for the login path, kept in memory. While the <see cref="TenantChangeFeed"/> listens, a cached tenant is
+/// served without a database round trip until a notification names it (sent at commit by the triggers of migration
+/// 0008, whoever the writer). While it does not, an entry is revalidated against <c>tenants.config_version</c> (one
+/// primary-key-sized read) once it is older than <see cref="StaleAfter"/>, so every replica still sees any change
+/// within that bound. An entry carries the version and the feed stamp taken before its own rows were read, so a
+/// change committed meanwhile only makes the next request read again.
 /// </summary>
-public sealed class CachedTenantDirectory(NpgsqlDataSource dataSource) : ITenantDirectory
+public sealed class CachedTenantDirectory(NpgsqlDataSource dataSource, TenantChangeFeed feed, TimeProvider time) : ITenantDirectory
 {
+    /// <summary>The longest a replica serves a tenant unchecked while notifications are not flowing.</summary>
+    public static readonly TimeSpan DefaultStaleAfter = TimeSpan.FromSeconds(1);
+
     // Bounded: a few KB per tenant (certificates included); past this the cache starts over.
     private const int MaxEntries = 10_000;
 
@@ -22,20 +27,35 @@ public sealed class CachedTenantDirectory(NpgsqlDataSource dataSource) : ITenant
 
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
 
+    /// <summary>Zero revalidates on every request while notifications are not flowing.</summary>
+    public TimeSpan StaleAfter { get; init; } = DefaultStaleAfter;
+
     public async Task<Tenant?> FindBySubdomainAsync(string subdomain, CancellationToken cancellationToken)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var current = await connection.QuerySingleOrDefaultAsync<VersionRow>(new CommandDefinition(VersionSql, new { subdomain },
-            cancellationToken: cancellationToken));
-        if (current is null)
-        {
-            _entries.TryRemove(subdomain, out _);
-            return null;
-        }
-
-        if (_entries.TryGetValue(subdomain, out var cached) && cached.Tenant.Id == current.Id && cached.ConfigVersion == current.ConfigVersion)
+        _entries.TryGetValue(subdomain, out var cached);
+        var now = time.GetUtcNow();
+        if (cached is not null && IsFresh(cached, now))
         {
             return cached.Tenant;
+        }
+
+        var stamp = feed.Stamp();
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        if (cached is not null)
+        {
+            var current = await connection.QuerySingleOrDefaultAsync<VersionRow>(new CommandDefinition(VersionSql, new { subdomain },
+                cancellationToken: cancellationToken));
+            if (current is null)
+            {
+                _entries.TryRemove(subdomain, out _);
+                return null;
+            }
+
+            if (cached.Tenant.Id == current.Id && cached.ConfigVersion == current.ConfigVersion)
+            {
+                _entries[subdomain] = cached with { Stamp = stamp, CheckedAt = now };
+                return cached.Tenant;
+            }
         }
 
         var (tenant, version) = await TenantDirectory.FindAsync(connection, subdomain, cancellationToken);
@@ -50,13 +70,15 @@ public sealed class CachedTenantDirectory(NpgsqlDataSource dataSource) : ITenant
             _entries.Clear();
         }
 
-        // The entry carries the version its own rows were read at, so a change committed between the two reads
-        // only makes the next request read again.
-        _entries[subdomain] = new Entry(tenant, version);
+        _entries[subdomain] = new Entry(tenant, version, stamp, now);
         return tenant;
     }
 
-    private sealed record Entry(Tenant Tenant, long ConfigVersion);
+    private bool IsFresh(Entry entry, DateTimeOffset now) =>
+        !feed.ChangedSince(entry.Tenant.Id, entry.Stamp)
+        && (feed.ListeningSince(entry.Stamp) || now - entry.CheckedAt < StaleAfter);
+
+    private sealed record Entry(Tenant Tenant, long ConfigVersion, long Stamp, DateTimeOffset CheckedAt);
 
     private sealed class VersionRow
     {

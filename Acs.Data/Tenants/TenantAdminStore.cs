@@ -8,7 +8,9 @@ using Npgsql;
 namespace Acs.Data.Tenants;
 
 /// <summary>The administration API's writes to tenants, their IdP and trusted certificates.</summary>
-public sealed class TenantAdminStore(NpgsqlDataSource dataSource) : ITenantAdminStore
+/// <remarks>Every committed change is reported to <see cref="TenantChangeFeed.ChangedHere"/>: this replica's tenant cache
+/// drops the tenant at once; the others hear of it by notification.</remarks>
+public sealed class TenantAdminStore(NpgsqlDataSource dataSource, TenantChangeFeed changes) : ITenantAdminStore
 {
     public async Task<Guid?> FindIdAsync(string subdomain, CancellationToken cancellationToken)
     {
@@ -64,10 +66,16 @@ public sealed class TenantAdminStore(NpgsqlDataSource dataSource) : ITenantAdmin
     {
         // Every table references tenants with ON DELETE CASCADE: members, sessions, certificates, events go too.
         const string sql = """
-            DELETE FROM tenants WHERE subdomain = @subdomain
+            DELETE FROM tenants WHERE subdomain = @subdomain RETURNING id
             """;
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return await connection.ExecuteAsync(new CommandDefinition(sql, new { subdomain }, cancellationToken: cancellationToken)) == 1;
+        var deleted = await connection.QuerySingleOrDefaultAsync<Guid?>(new CommandDefinition(sql, new { subdomain }, cancellationToken: cancellationToken));
+        if (deleted is { } id)
+        {
+            changes.ChangedHere(id);
+        }
+
+        return deleted is not null;
     }
 
     public async Task<bool> SaveSsoAsync(Guid tenantId, TenantPolicy policy, string idpEntityId, string ssoTargetUrl,
@@ -102,6 +110,7 @@ public sealed class TenantAdminStore(NpgsqlDataSource dataSource) : ITenantAdmin
 
         await ReplaceIdpAsync(connection, transaction, tenantId, idpEntityId, ssoTargetUrl, certificates, now, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        changes.ChangedHere(tenantId);
         return true;
     }
 
@@ -121,6 +130,7 @@ public sealed class TenantAdminStore(NpgsqlDataSource dataSource) : ITenantAdmin
 
         await ReplaceIdpAsync(connection, transaction, tenantId, idpEntityId, ssoTargetUrl, certificates, now, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        changes.ChangedHere(tenantId);
         return true;
     }
 
@@ -142,6 +152,7 @@ public sealed class TenantAdminStore(NpgsqlDataSource dataSource) : ITenantAdmin
         var inserted = await connection.QuerySingleOrDefaultAsync<int?>(new CommandDefinition(sql, CertificateParameters(tenantId, certificate), cancellationToken: cancellationToken));
         if (inserted is not null)
         {
+            changes.ChangedHere(tenantId);
             return CertificateAddition.Added;
         }
 
@@ -184,6 +195,7 @@ public sealed class TenantAdminStore(NpgsqlDataSource dataSource) : ITenantAdmin
 
         await connection.ExecuteAsync(new CommandDefinition(deleteSql, parameters, transaction, cancellationToken: cancellationToken));
         await transaction.CommitAsync(cancellationToken);
+        changes.ChangedHere(tenantId);
         return CertificateRemoval.Removed;
     }
 

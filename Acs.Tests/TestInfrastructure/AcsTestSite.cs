@@ -1,8 +1,10 @@
 using System.Net;
 using Acs.Core.Members;
+using Acs.Data.Tenants;
 using Acs.Testing.Tenants;
 using Acs.Testing.TestIdp;
 using Dapper;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace Acs.Tests.TestInfrastructure;
@@ -129,6 +131,12 @@ public sealed class AcsTestSite : IAsyncDisposable
             "SELECT outcome, error_code FROM login_events WHERE tenant_id = @tenantId ORDER BY occurred_at, id", new { tenantId });
         return rows.ToList();
     }
+
+    /// <summary>
+    /// Tells the service that a test changed the tenant's rows with SQL, as its admin API does for its own writes, so
+    /// the next request sees the change without waiting for the database's notification.
+    /// </summary>
+    public void TenantChanged(Guid tenantId) => Factory.Services.GetRequiredService<TenantChangeFeed>().ChangedHere(tenantId);
 
     public async Task<long> CountAsync(string sql, object parameters)
     {

@@ -2,7 +2,9 @@
 # End-to-end load: the ACS login path vs a bare Kestrel app that commits one INSERT per POST, in the same run,
 # against the same private PostgreSQL, on loopback. Bounded: each step stops at LOAD_REQUESTS requests or
 # LOAD_SECONDS seconds (defaults 4000 and 15; the baseline, which does not read the response, cycles through 2000
-# distinct bodies for up to LOAD_BASELINE_REQUESTS=20000). Usage: scripts/bench/load.sh   (about 6 minutes)
+# distinct bodies for up to LOAD_BASELINE_REQUESTS=20000). LOAD_BEFORE_API_DIR=<another checkout>/Acs.Api/bin/Release/net10.0
+# adds that build of the service as a third target, "acs-before", on its own database of the same cluster, so a
+# change is measured against the code before it in the same run. Usage: scripts/bench/load.sh   (about 6 minutes)
 source "$(dirname "$0")/lib.sh"
 levels=${LOAD_LEVELS:-1,2,4,8,16,32,64}
 requests=${LOAD_REQUESTS:-4000}
@@ -17,12 +19,21 @@ start_postgres
 db=$(create_db acs_load)
 acs_port=$(free_port); start_acs "$acs_port" "$db"; acs_pid=$last_pid
 base_port=$(free_port); start_baseline "$base_port" "$db"; base_pid=$last_pid
+if [[ -n ${LOAD_BEFORE_API_DIR:-} ]]; then
+  before_db=$(create_db acs_load_before)
+  before_port=$(free_port); start_acs "$before_port" "$before_db" "$LOAD_BEFORE_API_DIR"; before_pid=$last_pid
+fi
 
 echo
 echo "| target | mode | concurrency | requests | errors | req/s | p50 ms | p95 ms | p99 ms | peak RSS MB | server CPU ms/req | DB CPU ms/req |"
 echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 dotnet "$bench" load --url "http://127.0.0.1:$acs_port" --db "$db" --pid "$acs_pid" --db-pid "$(pg_pid)" --label acs \
   --levels "$levels" --requests "$requests" --seconds "$seconds" --half-load --out "$out" || echo "(acs: some requests failed, see $out)"
+if [[ -n ${LOAD_BEFORE_API_DIR:-} ]]; then
+  dotnet "$bench" load --url "http://127.0.0.1:$before_port" --db "$before_db" --pid "$before_pid" --db-pid "$(pg_pid)" \
+    --label acs-before --levels "$levels" --requests "$requests" --seconds "$seconds" --half-load --out "$out" \
+    || echo "(acs-before: some requests failed, see $out)"
+fi
 dotnet "$bench" load --url "http://127.0.0.1:$base_port" --pid "$base_pid" --db-pid "$(pg_pid)" --label baseline --user-offset 1000000 \
   --reuse 2000 --levels "$levels" --requests "$baseline_requests" --seconds "$seconds" --half-load --out "$out" || echo "(baseline: some requests failed)"
 
@@ -34,6 +45,7 @@ awk -F'\t' 'NR>1 && $2=="closed" { if ($9>best[$1]) best[$1]=$9 }
   END {
     printf "| | acs | baseline | ratio |\n|---|---:|---:|---:|\n"
     printf "| max throughput req/s | %.0f | %.0f | %.2f |\n", best["acs"], best["baseline"], best["acs"]/best["baseline"]
+    if ("acs-before" in best) printf "| acs-before: max throughput req/s, ratio to baseline | %.0f | | %.2f |\n| acs-before: CPU ms per request, server / database | %.2f / %.2f | | |\n", best["acs-before"], best["acs-before"]/best["baseline"], cpu["acs-before"]/n["acs-before"], db["acs-before"]/n["acs-before"]
     printf "| half-load p50 ms | %.1f | %.1f | |\n", p50["acs"], p50["baseline"]
     printf "| half-load p99 ms | %.1f | %.1f | |\n", p99["acs"], p99["baseline"]
     printf "| half-load p99/p50 | %.2f | %.2f | |\n", p99["acs"]/p50["acs"], p99["baseline"]/p50["baseline"]

@@ -94,6 +94,37 @@ public sealed class ConsumeEndpointTests
     }
 
     [Test]
+    public async Task Consume_AfterJitIsTurnedOffThroughAnotherConnection_RefusesNewPeopleWithinTheBound()
+    {
+        var subdomain = NewSubdomain();
+        var tenant = await _site.CreateTenantAsync(subdomain);
+        using var cached = await AcsTestSite.PostAsync(_site.Browser(subdomain),
+            AcsTestSite.ResponseFor(subdomain, email: "first@contoso.test", objectId: "oid-first").BuildBase64());
+        AcsTestSite.AssertSeeOther(cached, "/"); // the service now holds the tenant in its cache
+
+        // As another replica or an operator with psql would: not through this service.
+        await using (var connection = await _site.Db.OpenConnectionAsync())
+        {
+            await Dapper.SqlMapper.ExecuteAsync(connection, "UPDATE tenants SET jit_enabled = false WHERE id = @tenant", new { tenant });
+        }
+
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        for (var person = 0; ; person++)
+        {
+            using var response = await AcsTestSite.PostAsync(_site.Browser(subdomain), AcsTestSite.ResponseFor(subdomain,
+                email: $"new{person}@contoso.test", objectId: $"oid-new-{person}").BuildBase64(), json: true);
+            if (response.StatusCode == HttpStatusCode.Forbidden)
+            {
+                await AssertProblem(response, HttpStatusCode.Forbidden, LoginErrorCodes.MemberUnknown);
+                break;
+            }
+
+            Assert.That(waited.Elapsed, Is.LessThan(TimeSpan.FromSeconds(2)), "the login path still provisions people after JIT was turned off");
+            await Task.Delay(20);
+        }
+    }
+
+    [Test]
     public async Task Consume_ForDisabledMember_IsRefusedAndOpensNoSession()
     {
         var subdomain = NewSubdomain();

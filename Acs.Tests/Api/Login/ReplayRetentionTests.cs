@@ -149,6 +149,7 @@ public sealed class ReplayRetentionTests
     {
         await using var connection = await _site.Db.OpenConnectionAsync();
         await connection.ExecuteAsync("UPDATE tenants SET clock_skew_seconds = @seconds WHERE id = @tenant", new { tenant, seconds });
+        _site.TenantChanged(tenant);
     }
 
     private async Task PurgeAsync()

@@ -445,6 +445,7 @@ public sealed class SpInitiatedSignInTests
     {
         await using var connection = await _site.Db.OpenConnectionAsync();
         await connection.ExecuteAsync("UPDATE tenants SET allow_idp_initiated = false WHERE id = @tenant", new { tenant });
+        _site.TenantChanged(tenant);
     }
 
     private static string Answering(string subdomain, string requestId, TestResponseBuilder? builder = null)

@@ -7,7 +7,9 @@ using Npgsql;
 namespace Acs.Tests.Data.Tenants;
 
 /// <summary>The cache must never serve a configuration older than the database's, whoever changed it and however:
-/// two directories stand for two replicas, and changes are made with plain SQL, as any writer might.</summary>
+/// two directories stand for two replicas, and changes are made with plain SQL, as any writer might. Here the change
+/// feed is not running and no staleness is allowed, so the config_version check alone is under test; the
+/// notifications and the staleness bound are in <see cref="TenantChangeNotificationTests"/>.</summary>
 public sealed class CachedTenantDirectoryTests
 {
     private NpgsqlDataSource _dataSource = null!;
@@ -18,6 +20,9 @@ public sealed class CachedTenantDirectoryTests
 
     [OneTimeTearDown]
     public async Task DropDataSource() => await _dataSource.DisposeAsync();
+
+    private CachedTenantDirectory Replica() =>
+        new(_dataSource, new TenantChangeFeed(_dataSource, TimeProvider.System), TimeProvider.System) { StaleAfter = TimeSpan.Zero };
 
     private async Task<Guid> CreateTenantAsync(string subdomain)
     {
@@ -44,7 +49,7 @@ public sealed class CachedTenantDirectoryTests
     public async Task Unchanged_ServesTheSameInstance()
     {
         await CreateTenantAsync("same");
-        var directory = new CachedTenantDirectory(_dataSource);
+        var directory = Replica();
 
         var first = await directory.FindBySubdomainAsync("same", CancellationToken.None);
         var second = await directory.FindBySubdomainAsync("same", CancellationToken.None);
@@ -56,8 +61,8 @@ public sealed class CachedTenantDirectoryTests
     public async Task TenantSettingChanged_NextReadOnEveryReplicaSeesIt()
     {
         var id = await CreateTenantAsync("policy");
-        var replicaA = new CachedTenantDirectory(_dataSource);
-        var replicaB = new CachedTenantDirectory(_dataSource);
+        var replicaA = Replica();
+        var replicaB = Replica();
         Assert.That((await replicaA.FindBySubdomainAsync("policy", CancellationToken.None))!.Policy.JitEnabled, Is.True);
         Assert.That((await replicaB.FindBySubdomainAsync("policy", CancellationToken.None))!.Policy.JitEnabled, Is.True);
 
@@ -71,7 +76,7 @@ public sealed class CachedTenantDirectoryTests
     public async Task CertificateAddedUpdatedRemoved_NextReadSeesIt()
     {
         var id = await CreateTenantAsync("certs");
-        var directory = new CachedTenantDirectory(_dataSource);
+        var directory = Replica();
         await directory.FindBySubdomainAsync("certs", CancellationToken.None);
 
         await ExecuteAsync("""
@@ -94,7 +99,7 @@ public sealed class CachedTenantDirectoryTests
     public async Task IdpConfigurationChangedOrRemoved_NextReadSeesIt()
     {
         var id = await CreateTenantAsync("idp");
-        var directory = new CachedTenantDirectory(_dataSource);
+        var directory = Replica();
         await directory.FindBySubdomainAsync("idp", CancellationToken.None);
 
         await ExecuteAsync("UPDATE idp_configs SET idp_entity_id = 'https://sts.windows.net/two/' WHERE tenant_id = @id", new { id });
@@ -108,7 +113,7 @@ public sealed class CachedTenantDirectoryTests
     public async Task TenantDeletedOrRenamed_IsNoLongerServed()
     {
         var id = await CreateTenantAsync("gone");
-        var directory = new CachedTenantDirectory(_dataSource);
+        var directory = Replica();
         await directory.FindBySubdomainAsync("gone", CancellationToken.None);
 
         await ExecuteAsync("UPDATE tenants SET subdomain = 'moved' WHERE id = @id", new { id });
@@ -123,7 +128,7 @@ public sealed class CachedTenantDirectoryTests
     public async Task DeletedAndRecreatedUnderTheSameSubdomain_ServesTheNewTenant()
     {
         var oldId = await CreateTenantAsync("reborn");
-        var directory = new CachedTenantDirectory(_dataSource);
+        var directory = Replica();
         await directory.FindBySubdomainAsync("reborn", CancellationToken.None);
 
         await ExecuteAsync("DELETE FROM tenants WHERE id = @oldId", new { oldId });
