@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Acs.Core.Certificates;
+using Acs.Core.Diagnosis;
 using Acs.Core.EncryptionKeys;
 using Acs.Core.Provisioning;
 using Acs.Core.Saml.Bindings;
@@ -19,7 +20,8 @@ public sealed class LoginService(
     LoginOptions options,
     TimeProvider timeProvider,
     SpDecryptionKeys decryptionKeys,
-    AcsMetrics metrics)
+    AcsMetrics metrics,
+    SignInDiagnostics diagnostics)
 {
     /// <summary>Request IDs this service issues are 33 characters; anything much longer cannot be one of them.</summary>
     private const int MaxRequestIdLength = 256;
@@ -67,7 +69,7 @@ public sealed class LoginService(
         {
             var failure = validation.Failure;
             return await FailAsync(attempt, eventId, now, failure.Code, failure.Message, cancellationToken,
-                failure.Expected, failure.Received, failure.AssertionId, failure.NameId);
+                failure.Expected, failure.Received, failure.AssertionId, failure.NameId, failure.Evidence);
         }
 
         var assertion = validation.Assertion;
@@ -110,7 +112,10 @@ public sealed class LoginService(
         }
 
         var successEvent = new LoginEvent(eventId, tenant.Id, now, LoginOutcomes.Success, null, "Signed in", null, null,
-            assertion.AssertionId, assertion.NameId, null, attempt.ClientAddress, attempt.UserAgent);
+            assertion.AssertionId, assertion.NameId, null, attempt.ClientAddress, attempt.UserAgent)
+        {
+            Diagnosis = SignInDiagnostics.ForSuccess(attempt, assertion, now),
+        };
         var commit = new LoginCommit(tenant.Id, assertion.AssertionId, RememberUntil(assertion, settings), identity, tokenHash, sessionExpires,
             successEvent, requestId);
 
@@ -180,10 +185,16 @@ public sealed class LoginService(
         };
 
     private async Task<LoginResult> FailAsync(LoginAttempt attempt, Guid eventId, DateTimeOffset now, string code, string message,
-        CancellationToken cancellationToken, string? expected = null, string? received = null, string? assertionId = null, string? nameId = null)
+        CancellationToken cancellationToken, string? expected = null, string? received = null, string? assertionId = null, string? nameId = null,
+        SamlEvidence? evidence = null)
     {
+        var diagnosis = await diagnostics.ForFailureAsync(attempt, code, received, evidence, now, cancellationToken);
         await store.RecordAsync(new LoginEvent(eventId, attempt.Tenant.Id, now, LoginOutcomes.Failure, code, message, expected, received,
-            assertionId, nameId, null, attempt.ClientAddress, attempt.UserAgent), cancellationToken);
-        return new LoginResult(eventId, null, new LoginFailure(code, message, LoginErrorHints.KindOf(code), LoginErrorHints.HintFor(code)));
+            assertionId, nameId, null, attempt.ClientAddress, attempt.UserAgent)
+        { Diagnosis = diagnosis }, cancellationToken);
+        return new LoginResult(eventId, null, new LoginFailure(code, message, LoginErrorHints.KindOf(code), LoginErrorHints.HintFor(code))
+        {
+            Diagnosis = diagnosis,
+        });
     }
 }
