@@ -322,9 +322,11 @@ public static partial class SignInDiagnoser
             differences.Add($"the scheme ({receivedScheme.ToLowerInvariant()} instead of {expectedScheme.ToLowerInvariant()})");
         }
 
-        if (receivedRest.EndsWith('/') != expectedRest.EndsWith('/'))
+        var receivedSlashes = receivedRest.Length - receivedRest.TrimEnd('/').Length;
+        var expectedSlashes = expectedRest.Length - expectedRest.TrimEnd('/').Length;
+        if (receivedSlashes != expectedSlashes)
         {
-            differences.Add(expectedRest.EndsWith('/') ? "the missing trailing slash" : "an extra trailing slash");
+            differences.Add(receivedSlashes < expectedSlashes ? "the missing trailing slash" : "an extra trailing slash");
         }
 
         var receivedCore = receivedRest.TrimEnd('/');
