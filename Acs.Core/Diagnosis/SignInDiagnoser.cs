@@ -202,8 +202,7 @@ public static partial class SignInDiagnoser
             return null;
         }
 
-        var match = AadstsPattern().Match(evidence.StatusMessage);
-        if (!match.Success)
+        if (Match(AadstsPattern(), evidence.StatusMessage) is not { } match)
         {
             return null;
         }
@@ -362,8 +361,23 @@ public static partial class SignInDiagnoser
     /// <summary>The Entra tenant ID of an Entra SAML issuer, https://sts.windows.net/&lt;guid&gt;/.</summary>
     private static string? EntraTenantOf(string issuer)
     {
-        var match = EntraIssuerPattern().Match(issuer);
-        return match.Success && Guid.TryParseExact(match.Groups["tenant"].Value, "D", out var id) ? id.ToString("D") : null;
+        return Match(EntraIssuerPattern(), issuer) is { } match && Guid.TryParseExact(match.Groups["tenant"].Value, "D", out var id)
+            ? id.ToString("D")
+            : null;
+    }
+
+    /// <summary>A successful match, or null; a match that times out (it cannot on these bounded, linear patterns) is no match.</summary>
+    private static Match? Match(Regex pattern, string input)
+    {
+        try
+        {
+            var match = pattern.Match(input);
+            return match.Success ? match : null;
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            return null;
+        }
     }
 
     private static string Duration(TimeSpan span)

@@ -96,8 +96,9 @@ internal static class SamlEvidenceReader
                         .Select(a => SamlXml.Attribute(a, "Name"))),
             };
         }
-        catch (Exception e) when (e is XmlException or InvalidOperationException or ArgumentException or FormatException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
+            // Evidence only explains a verdict already reached; failing to read it must never change that verdict.
             return new SamlEvidence();
         }
     }
