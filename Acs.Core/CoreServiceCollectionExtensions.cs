@@ -1,3 +1,4 @@
+using Acs.Core.Diagnosis;
 using Acs.Core.EncryptionKeys;
 using Acs.Core.Login;
 using Acs.Core.LoginEvents;
@@ -20,6 +21,7 @@ public static class CoreServiceCollectionExtensions
         services.TryAddSingleton<AcsMetrics>();
         services.AddSingleton<CertificateExpiryCensus>();
         services.AddSingleton<SamlResponseValidator>();
+        services.AddSingleton<SignInDiagnostics>();
         services.AddSingleton<LoginService>();
         services.AddSingleton<TenantAdministration>();
         services.AddSingleton<MemberAdministration>();

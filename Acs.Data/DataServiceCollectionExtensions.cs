@@ -1,3 +1,4 @@
+using Acs.Core.Diagnosis;
 using Acs.Core.EncryptionKeys;
 using Acs.Core.Login;
 using Acs.Core.LoginEvents;
@@ -6,6 +7,7 @@ using Acs.Core.Retention;
 using Acs.Core.Sessions;
 using Acs.Core.Telemetry;
 using Acs.Core.Tenants;
+using Acs.Data.Diagnosis;
 using Acs.Data.EncryptionKeys;
 using Acs.Data.Login;
 using Acs.Data.LoginEvents;
@@ -75,6 +77,7 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<ILoginEventReader, LoginEventReader>();
         services.AddSingleton<IEncryptionKeyStore, EncryptionKeyStore>();
         services.AddSingleton<ICertificateInventory, CertificateInventory>();
+        services.AddSingleton<ICertificateTrustDirectory, CertificateTrustDirectory>();
         return services;
     }
 

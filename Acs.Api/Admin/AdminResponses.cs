@@ -73,7 +73,14 @@ public sealed record LoginEventResponse(
     Guid? MemberId,
     string? AssertionId,
     string? ClientAddress,
-    string? UserAgent);
+    string? UserAgent,
+    DiagnosisResponse? Diagnosis);
+
+/// <summary>The known cause of the attempt's outcome.</summary>
+/// <param name="Cause">Stable snake_case name of the cause (docs/saml-validation.md, "Diagnosis").</param>
+/// <param name="Fix">Where it is fixed: "idp" (the identity provider) or "service" (this site's settings or the service).</param>
+/// <param name="Advice">The step to take, in words.</param>
+public sealed record DiagnosisResponse(string Cause, string Fix, string Advice);
 
 public sealed record PageResponse<T>(IReadOnlyList<T> Items, long Total, int Offset, int Limit);
 
@@ -99,7 +106,8 @@ public sealed class AdminViews(AcsSettings settings, TimeProvider clock)
         new(page.Items.Select(Member).ToList(), page.Total, page.Offset, page.Limit);
 
     public static LoginEventResponse LoginEvent(LoginEventEntry e) =>
-        new(e.Id, e.OccurredAt, e.Outcome, e.ErrorCode, e.Message, e.Expected, e.Received, e.NameId, e.MemberId, e.AssertionId, e.ClientAddress, e.UserAgent);
+        new(e.Id, e.OccurredAt, e.Outcome, e.ErrorCode, e.Message, e.Expected, e.Received, e.NameId, e.MemberId, e.AssertionId, e.ClientAddress, e.UserAgent,
+            e.Diagnosis is { } d ? new DiagnosisResponse(d.Cause, d.Fix, d.Advice) : null);
 
     private SsoResponse Sso(TenantPolicy policy, IdpConfiguration idp)
     {

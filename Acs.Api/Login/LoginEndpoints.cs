@@ -39,8 +39,8 @@ public static class LoginEndpoints
             : await login.RefuseAsync(attempt, refusal.Value.Code, refusal.Value.Message, cancellationToken);
 
         loggers.CreateLogger("Acs.Login").LogInformation(
-            "Login {Outcome} tenant={Tenant} code={ErrorCode} event={EventId} member={MemberId} duration_ms={DurationMs:0.0}",
-            result.Succeeded ? LoginOutcomes.Success : LoginOutcomes.Failure, site.Subdomain, result.Failure?.Code, result.EventId,
+            "Login {Outcome} tenant={Tenant} code={ErrorCode} cause={Cause} event={EventId} member={MemberId} duration_ms={DurationMs:0.0}",
+            result.Succeeded ? LoginOutcomes.Success : LoginOutcomes.Failure, site.Subdomain, result.Failure?.Code, result.Failure?.Diagnosis?.Cause, result.EventId,
             result.Success?.Member.Id, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
 
         if (!result.Succeeded)

@@ -1,3 +1,4 @@
+using Acs.Core.Diagnosis;
 using Acs.Core.Login;
 
 namespace Acs.Api.Pages;
@@ -59,10 +60,11 @@ public static class ErrorResults
         };
         return Page(http, status, failure.Code, "Sign-in failed",
             "We could not sign you in. Try again from your company's app portal; if it keeps failing, send the code and event id " +
-            "below to your administrator.", eventId, failure.AdminHint);
+            "below to your administrator.", eventId, failure.AdminHint, failure.Diagnosis);
     }
 
-    private static IResult Page(HttpContext http, int status, string code, string title, string text, Guid? eventId, string? hint)
+    private static IResult Page(HttpContext http, int status, string code, string title, string text, Guid? eventId, string? hint,
+        SignInDiagnosis? diagnosis = null)
     {
         if (WantsJson(http))
         {
@@ -80,6 +82,8 @@ public static class ErrorResults
             <p>{HtmlPage.Encode(text)}</p>
             <p class="muted">Error code: <code>{HtmlPage.Encode(code)}</code>{(eventId is null ? "" : $"<br>Event id: <code>{eventId}</code>")}</p>
             {(hint is null ? "" : $"<p class=\"hint\"><strong>For your administrator:</strong> {HtmlPage.Encode(hint)}</p>")}
+            {(diagnosis is null ? "" : $"<p class=\"hint diagnosis\"><strong>Likely cause</strong> (<code>{HtmlPage.Encode(diagnosis.Cause)}</code>, " +
+                $"to fix {(diagnosis.Fix == DiagnosisFixes.Idp ? "in the identity provider" : "in this site's settings or the service")}): {HtmlPage.Encode(diagnosis.Advice)}</p>")}
             """;
         return HtmlPage.Result(http, title, body, status);
     }

@@ -1,3 +1,5 @@
+using Acs.Core.Diagnosis;
+
 namespace Acs.Core.Login;
 
 /// <summary>One login attempt as recorded in the login event log.</summary>
@@ -14,7 +16,11 @@ public sealed record LoginEvent(
     string? NameId,
     Guid? MemberId,
     string? ClientAddress,
-    string? UserAgent);
+    string? UserAgent)
+{
+    /// <summary>The known cause the evidence shows, or null (<see cref="SignInDiagnoser"/>).</summary>
+    public SignInDiagnosis? Diagnosis { get; init; }
+}
 
 public static class LoginOutcomes
 {

@@ -1,3 +1,4 @@
+using Acs.Core.Diagnosis;
 using Acs.Core.Members;
 using Acs.Core.Tenants;
 
@@ -32,7 +33,11 @@ public enum LoginFailureKind
     Refused,
 }
 
-public sealed record LoginFailure(string Code, string Message, LoginFailureKind Kind, string? AdminHint);
+public sealed record LoginFailure(string Code, string Message, LoginFailureKind Kind, string? AdminHint)
+{
+    /// <summary>The known cause the evidence shows, for the administrator; null when none is known.</summary>
+    public SignInDiagnosis? Diagnosis { get; init; }
+}
 
 /// <param name="ReturnTo">The path an SP-initiated sign-in asked to return to; null for IdP-initiated sign-ins.</param>
 /// <param name="AnsweredRequestId">The SP-initiated request the sign-in used up (its binding is no longer needed); null for IdP-initiated.</param>

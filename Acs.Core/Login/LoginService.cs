@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Acs.Core.Certificates;
+using Acs.Core.Diagnosis;
 using Acs.Core.EncryptionKeys;
 using Acs.Core.Provisioning;
 using Acs.Core.Saml.Bindings;
@@ -19,7 +20,8 @@ public sealed class LoginService(
     LoginOptions options,
     TimeProvider timeProvider,
     SpDecryptionKeys decryptionKeys,
-    AcsMetrics metrics)
+    AcsMetrics metrics,
+    SignInDiagnostics diagnostics)
 {
     /// <summary>Request IDs this service issues are 33 characters; anything much longer cannot be one of them.</summary>
     private const int MaxRequestIdLength = 256;
@@ -32,7 +34,7 @@ public sealed class LoginService(
 
     /// <summary>Records a refusal that happened before the response could be read (e.g. an oversize post).</summary>
     public Task<LoginResult> RefuseAsync(LoginAttempt attempt, string code, string message, CancellationToken cancellationToken) =>
-        MeasuredAsync(attempt, () => RecordAsync(new AttemptRecord(attempt, Guid.NewGuid(), timeProvider.GetUtcNow()).Because(code, message),
+        MeasuredAsync(attempt, () => RecordAsync(attempt, new AttemptRecord(attempt, Guid.NewGuid(), timeProvider.GetUtcNow()).Because(code, message),
             cancellationToken));
 
     /// <summary>One span and one measurement per attempt, whatever its outcome; the database's spans nest under the span.</summary>
@@ -63,7 +65,7 @@ public sealed class LoginService(
 
         if (tenant.Idp is not { Certificates.Count: > 0 } idp)
         {
-            return await RecordAsync(attemptRecord.Because(LoginErrorCodes.SsoNotConfigured, "Single sign-on is not configured for this site."),
+            return await RecordAsync(attempt, attemptRecord.Because(LoginErrorCodes.SsoNotConfigured, "Single sign-on is not configured for this site."),
                 cancellationToken);
         }
 
@@ -73,11 +75,11 @@ public sealed class LoginService(
         if (!validation.IsValid)
         {
             var failure = validation.Failure;
-            return await RecordAsync(attemptRecord.Because(failure.Code, failure.Message, failure.Expected, failure.Received) with
+            return await RecordAsync(attempt, attemptRecord.Because(failure.Code, failure.Message, failure.Expected, failure.Received) with
             {
                 AssertionId = failure.AssertionId,
                 NameId = failure.NameId,
-            }, cancellationToken);
+            }, cancellationToken, failure.Evidence);
         }
 
         var assertion = validation.Assertion;
@@ -87,13 +89,13 @@ public sealed class LoginService(
         // 2. Solicited or not: decided without the database.
         if (requestId is null && !tenant.Policy.AllowIdpInitiated)
         {
-            return await RecordAsync(attemptRecord.Because(LoginErrorCodes.IdpInitiatedNotAllowed,
+            return await RecordAsync(attempt, attemptRecord.Because(LoginErrorCodes.IdpInitiatedNotAllowed,
                 "This site accepts only sign-ins it started (SP-initiated); the response was unsolicited."), cancellationToken);
         }
 
         if (requestId is { Length: > MaxRequestIdLength })
         {
-            return await RecordAsync(attemptRecord.Because(SamlErrorCodes.InResponseToUnexpected, UnknownRequestMessage,
+            return await RecordAsync(attempt, attemptRecord.Because(SamlErrorCodes.InResponseToUnexpected, UnknownRequestMessage,
                 received: Shorten(requestId)), cancellationToken);
         }
 
@@ -109,8 +111,9 @@ public sealed class LoginService(
         var decision = Decide(attempt, attemptRecord, identity, requestId, facts);
         if (decision.Refused is { } refused)
         {
-            await transaction.RefuseAsync(refused, cancellationToken);
-            return Failed(refused);
+            var diagnosed = await DiagnosedAsync(attempt, refused, null, cancellationToken);
+            await transaction.RefuseAsync(diagnosed, cancellationToken);
+            return Failed(diagnosed);
         }
 
         // 6. Apply and commit.
@@ -122,15 +125,19 @@ public sealed class LoginService(
         }
 
         var successEvent = new LoginEvent(attemptRecord.EventId, tenant.Id, now, LoginOutcomes.Success, null, "Signed in", null, null,
-            assertion.AssertionId, assertion.NameId, null, attempt.ClientAddress, attempt.UserAgent);
+            assertion.AssertionId, assertion.NameId, null, attempt.ClientAddress, attempt.UserAgent)
+        {
+            Diagnosis = SignInDiagnostics.ForSuccess(attempt, assertion, now),
+        };
         var committed = await transaction.CommitAsync(new SignInWrites(decision.Member!, tokenHash, sessionExpires, successEvent),
             cancellationToken);
         if (committed is SignInCommitResult.EmailTaken taken)
         {
             var conflict = attemptRecord.Because(LoginErrorCodes.MemberEmailConflict,
                 $"{identity.Email} already belongs to another member of this site ({taken.Constraint}).");
-            await transaction.RefuseAsync(conflict, cancellationToken);
-            return Failed(conflict);
+            var diagnosed = await DiagnosedAsync(attempt, conflict, null, cancellationToken);
+            await transaction.RefuseAsync(diagnosed, cancellationToken);
+            return Failed(diagnosed);
         }
 
         var member = ((SignInCommitResult.Committed)committed).Member;
@@ -233,16 +240,30 @@ public sealed class LoginService(
             EncryptedAssertions = tenant.Policy.EncryptedAssertions,
         };
 
-    private async Task<LoginResult> RecordAsync(LoginEvent refused, CancellationToken cancellationToken)
+    /// <summary>The refusal's event with the known cause its evidence shows, if any (<see cref="SignInDiagnostics"/>).</summary>
+    private async Task<LoginEvent> DiagnosedAsync(LoginAttempt attempt, LoginEvent refused, SamlEvidence? evidence,
+        CancellationToken cancellationToken) =>
+        refused with
+        {
+            Diagnosis = await diagnostics.ForFailureAsync(attempt, refused.ErrorCode!, refused.Received, evidence, refused.OccurredAt,
+                cancellationToken),
+        };
+
+    private async Task<LoginResult> RecordAsync(LoginAttempt attempt, LoginEvent refused, CancellationToken cancellationToken,
+        SamlEvidence? evidence = null)
     {
-        await store.RecordAsync(refused, cancellationToken);
-        return Failed(refused);
+        var diagnosed = await DiagnosedAsync(attempt, refused, evidence, cancellationToken);
+        await store.RecordAsync(diagnosed, cancellationToken);
+        return Failed(diagnosed);
     }
 
     private static LoginResult Failed(LoginEvent refused)
     {
         var code = refused.ErrorCode!;
         return new LoginResult(refused.Id, null,
-            new LoginFailure(code, refused.Message ?? code, LoginErrorHints.KindOf(code), LoginErrorHints.HintFor(code)));
+            new LoginFailure(code, refused.Message ?? code, LoginErrorHints.KindOf(code), LoginErrorHints.HintFor(code))
+            {
+                Diagnosis = refused.Diagnosis,
+            });
     }
 }

@@ -1,4 +1,5 @@
 using Acs.Core.Administration;
+using Acs.Core.Diagnosis;
 using Acs.Core.Tenants;
 using FluentValidation;
 
@@ -17,7 +18,11 @@ public sealed record LoginEventEntry(
     Guid? MemberId,
     string? AssertionId,
     string? ClientAddress,
-    string? UserAgent);
+    string? UserAgent)
+{
+    /// <summary>The known cause recorded with the attempt, or null.</summary>
+    public SignInDiagnosis? Diagnosis { get; init; }
+}
 
 /// <summary>Query of the login event log, as typed in the query string.</summary>
 public sealed record LoginEventQuery(string? Limit, string? Outcome)

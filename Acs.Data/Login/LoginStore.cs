@@ -65,8 +65,9 @@ public sealed class LoginStore(NpgsqlDataSource dataSource) : ILoginStore
 
     private const string InsertEventSql = """
         INSERT INTO login_events (id, tenant_id, occurred_at, outcome, error_code, message, expected, received,
-                                  assertion_id, name_id, member_id, client_address, user_agent)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+                                  assertion_id, name_id, member_id, client_address, user_agent,
+                                  diagnosis_cause, diagnosis_fix, diagnosis_advice)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
         """;
 
     public async Task<ISignInTransaction> BeginAsync(SignInStart start, CancellationToken cancellationToken)
@@ -225,7 +226,8 @@ public sealed class LoginStore(NpgsqlDataSource dataSource) : ILoginStore
     private static void AddEvent(NpgsqlBatch batch, LoginEvent e) =>
         Add(batch, InsertEventSql, e.Id, e.TenantId, e.OccurredAt, e.Outcome, e.ErrorCode, PostgresText.Storable(e.Message),
             PostgresText.Storable(e.Expected), PostgresText.Storable(e.Received), PostgresText.Storable(e.AssertionId),
-            PostgresText.Storable(e.NameId), e.MemberId, PostgresText.Storable(e.ClientAddress), PostgresText.Storable(e.UserAgent));
+            PostgresText.Storable(e.NameId), e.MemberId, PostgresText.Storable(e.ClientAddress), PostgresText.Storable(e.UserAgent),
+            e.Diagnosis?.Cause, e.Diagnosis?.Fix, PostgresText.Storable(e.Diagnosis?.Advice));
 
     private static void Add(NpgsqlBatch batch, string sql, params object?[] values)
     {

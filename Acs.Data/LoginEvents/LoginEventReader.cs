@@ -1,3 +1,4 @@
+using Acs.Core.Diagnosis;
 using Acs.Core.LoginEvents;
 using Dapper;
 using Npgsql;
@@ -11,7 +12,7 @@ public sealed class LoginEventReader(NpgsqlDataSource dataSource) : ILoginEventR
     {
         const string sql = """
             SELECT id, occurred_at, outcome, error_code, message, expected, received, name_id, member_id, assertion_id,
-                   client_address, user_agent
+                   client_address, user_agent, diagnosis_cause, diagnosis_fix, diagnosis_advice
             FROM login_events
             WHERE tenant_id = @tenantId AND (CAST(@outcome AS text) IS NULL OR outcome = @outcome)
             ORDER BY occurred_at DESC, id DESC
@@ -36,8 +37,14 @@ public sealed class LoginEventReader(NpgsqlDataSource dataSource) : ILoginEventR
         public string? AssertionId { get; init; }
         public string? ClientAddress { get; init; }
         public string? UserAgent { get; init; }
+        public string? DiagnosisCause { get; init; }
+        public string? DiagnosisFix { get; init; }
+        public string? DiagnosisAdvice { get; init; }
 
         public LoginEventEntry ToEntry() => new(Id, new DateTimeOffset(DateTime.SpecifyKind(OccurredAt, DateTimeKind.Utc)), Outcome, ErrorCode, Message,
-            Expected, Received, NameId, MemberId, AssertionId, ClientAddress, UserAgent);
+            Expected, Received, NameId, MemberId, AssertionId, ClientAddress, UserAgent)
+        {
+            Diagnosis = DiagnosisCause is null ? null : new SignInDiagnosis(DiagnosisCause, DiagnosisFix ?? string.Empty, DiagnosisAdvice ?? string.Empty),
+        };
     }
 }

@@ -90,6 +90,22 @@ public sealed class SchemaConstraintTests
         Assert.That(members, Is.Zero);
     }
 
+    [TestCase("audience_near_miss", "elsewhere", "Set Identifier.")]
+    [TestCase("audience_near_miss", "idp", null)]
+    [TestCase(null, "idp", "Set Identifier.")]
+    public async Task LoginEvents_WithIncompleteOrUnknownDiagnosis_AreRefused(string? cause, string? fix, string? advice)
+    {
+        var tenant = await InsertTenant(NewSubdomain());
+        await using var connection = await _dataSource.OpenConnectionAsync();
+
+        var ex = Assert.ThrowsAsync<PostgresException>(() => connection.ExecuteAsync("""
+            INSERT INTO login_events (id, tenant_id, occurred_at, outcome, diagnosis_cause, diagnosis_fix, diagnosis_advice)
+            VALUES (@id, @tenant, now(), 'failure', @cause, @fix, @advice)
+            """, new { id = Guid.NewGuid(), tenant, cause, fix, advice }));
+
+        Assert.That(ex!.ConstraintName, Is.EqualTo("login_events_diagnosis_check"));
+    }
+
     private static string NewSubdomain() => "t" + Guid.NewGuid().ToString("N")[..10];
 
     private Task<Guid> InsertTenant(string subdomain) => TenantSeeder.InsertAsync(_dataSource, new SeedTenant(subdomain));

@@ -71,7 +71,8 @@ internal static class SamlSignatureVerifier
                 ?? CheckCryptography(signature, parent, response, candidates, out resolved);
             if (failure is not null || resolved is null)
             {
-                return failure ?? new SamlFailure(SamlErrorCodes.SignatureInvalid, "The signature did not verify.");
+                failure ??= new SamlFailure(SamlErrorCodes.SignatureInvalid, "The signature did not verify.");
+                return failure.Code == SamlErrorCodes.SignatureInvalid ? WithCertificates(failure, signature, settings) : failure;
             }
 
             if (ReferenceEquals(resolved, response.Root))
@@ -87,6 +88,14 @@ internal static class SamlSignatureVerifier
         verified = new VerifiedElements(verifiedResponse, verifiedAssertion);
         return null;
     }
+
+    /// <summary>Which certificates were trusted and which one the signature presented (KeyInfo), for the event log.</summary>
+    private static SamlFailure WithCertificates(SamlFailure failure, XmlElement signature, SamlValidationSettings settings) =>
+        failure with
+        {
+            Expected = string.Join(", ", settings.TrustedCertificates.Select(c => c.ThumbprintSha256)),
+            Received = SamlEvidenceReader.PresentedThumbprints(signature).FirstOrDefault(),
+        };
 
     /// <summary>Structure and allow-lists of one signature, read from the XML itself.</summary>
     private static SamlFailure? CheckShape(XmlElement signature, XmlElement parent, SamlValidationSettings settings)

@@ -26,7 +26,12 @@ internal static class SamlAssertionValidator
 
         // Failures after this point are about a signed assertion; its ID and NameID help the login event log.
         SamlValidationResult Fail(SamlFailure failure) =>
-            SamlValidationResult.Fail(failure with { AssertionId = assertionId, NameId = nameIdUsable ? nameId : null });
+            SamlValidationResult.Fail(failure with
+            {
+                AssertionId = assertionId,
+                NameId = nameIdUsable ? nameId : null,
+                Evidence = SamlEvidenceReader.Read(response.Root, assertion),
+            });
 
         // Rule 9.
         if (SamlXml.Attribute(assertion, "Version") != SamlConstants.Version)

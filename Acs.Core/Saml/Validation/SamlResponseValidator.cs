@@ -53,6 +53,16 @@ public sealed class SamlResponseValidator(TimeProvider timeProvider)
             return SamlValidationResult.Fail(code, message);
         }
 
+        var result = ValidateLoaded(document!, settings);
+        return result.IsValid || result.Failure.Evidence is not null
+            ? result
+            : SamlValidationResult.Fail(result.Failure with { Evidence = SamlEvidenceReader.Read(document!.DocumentElement!) });
+    }
+
+    /// <summary>Rules 3–12 on the parsed document. A failure found in the verified assertion already carries its evidence;
+    /// the caller adds the rest from the document as sent.</summary>
+    private SamlValidationResult ValidateLoaded(XmlDocument document, SamlValidationSettings settings)
+    {
         // Rules 3–7.
         if (SamlResponseReader.Read(document, settings, out var response) is { } readFailure)
         {

@@ -26,6 +26,9 @@ public sealed record SamlFailure(string Code, string Message)
     public string? AssertionId { get; init; }
 
     public string? NameId { get; init; }
+
+    /// <summary>What the response showed, to explain the refusal (<see cref="SamlEvidence"/>); null when nothing could be read.</summary>
+    public SamlEvidence? Evidence { get; init; }
 }
 
 [Flags]

@@ -44,6 +44,19 @@ public sealed class AdminOpenApiTests : AdminApiTests
         Assert.That(document.GetProperty("components").GetProperty("securitySchemes").GetProperty("AdminApiKey").GetProperty("scheme").GetString(),
             Is.EqualTo("bearer"));
     }
+
+    [Test]
+    public async Task OpenApiDocument_DescribesTheLoginEventsDiagnosis()
+    {
+        using var client = Factory.CreateClient();
+
+        using var response = await client.GetAsync(new Uri("/openapi/v1.json", UriKind.Relative));
+
+        var schemas = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("components").GetProperty("schemas");
+        Assert.That(schemas.GetProperty("LoginEventResponse").GetProperty("properties").TryGetProperty("diagnosis", out _), Is.True);
+        var diagnosis = schemas.GetProperty("DiagnosisResponse").GetProperty("properties");
+        Assert.That(diagnosis.EnumerateObject().Select(p => p.Name), Is.EquivalentTo(new[] { "cause", "fix", "advice" }));
+    }
 }
 
 public sealed class AdminApiReferencePageTests : AdminApiTests
