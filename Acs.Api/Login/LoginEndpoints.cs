@@ -13,11 +13,15 @@ public static class LoginEndpoints
     /// <summary>The whole form post may be at most this large: a 256 KiB response, base64-encoded, plus RelayState.</summary>
     public const long MaxConsumeBodyBytes = 400 * 1024;
 
+    /// <summary>What a log line prints for a field the sign-in has no value for (a failure has no member, a success no code).</summary>
+    public const string NoValue = "-";
+
     public static IEndpointRouteBuilder MapLoginEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/sso/saml").RequireTenantSite().ExcludeFromDescription();
         // IdPs post cross-site: no antiforgery token exists for this form.
         group.MapPost("/consume", Consume).DisableAntiforgery();
+        group.MapGet("/consume", ErrorResults.ConsumeNeedsPost);
         group.MapGet("/login", StartSignIn);
         return app;
     }
@@ -40,8 +44,9 @@ public static class LoginEndpoints
 
         loggers.CreateLogger("Acs.Login").LogInformation(
             "Login {Outcome} tenant={Tenant} code={ErrorCode} cause={Cause} event={EventId} member={MemberId} duration_ms={DurationMs:0.0}",
-            result.Succeeded ? LoginOutcomes.Success : LoginOutcomes.Failure, site.Subdomain, result.Failure?.Code, result.Failure?.Diagnosis?.Cause, result.EventId,
-            result.Success?.Member.Id, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            result.Succeeded ? LoginOutcomes.Success : LoginOutcomes.Failure, site.Subdomain, result.Failure?.Code ?? NoValue,
+            result.Failure?.Diagnosis?.Cause ?? NoValue, result.EventId, result.Success?.Member.Id.ToString() ?? NoValue,
+            Stopwatch.GetElapsedTime(started).TotalMilliseconds);
 
         if (!result.Succeeded)
         {
