@@ -19,6 +19,8 @@ public static class AdminEndpoints
         tenants.MapEncryptionKeyAdminEndpoints();
         tenants.MapMemberAdminEndpoints();
         tenants.MapLoginEventAdminEndpoints();
+        tenants.MapRolloverAdminEndpoints();
+        admin.MapCertificateAdminEndpoints();
         return admin;
     }
 }

@@ -2,6 +2,7 @@ using Acs.Api.Admin;
 using Acs.Api.EncryptionKeys;
 using Acs.Api.Health;
 using Acs.Api.Retention;
+using Acs.Api.Rollover;
 using Acs.Api.Telemetry;
 using Acs.Core.Login;
 using Microsoft.AspNetCore.HttpOverrides;
@@ -24,6 +25,7 @@ public static class ApiServiceCollectionExtensions
         services.AddAcsRateLimiting(settings);
         services.AddAcsAdmin();
         services.AddAcsEncryptionKeys(settings);
+        services.AddAcsRollover(settings.MetadataRefresh);
         services.AddAcsTelemetry(configuration);
         services.Configure<ForwardedHeadersOptions>(options =>
         {

@@ -24,6 +24,27 @@ public sealed class RolloverAdministration(ITenantDirectory directory, IRollover
         return AdminResult<(Tenant, MetadataSourceState?)>.Ok((tenant, await store.FindSourceAsync(tenant.Id, cancellationToken)));
     }
 
+    /// <summary>The tenant's metadata source, for views of the tenant; null when it has no metadata URL.</summary>
+    public Task<MetadataSourceState?> SourceOfAsync(Guid tenantId, CancellationToken cancellationToken) => store.FindSourceAsync(tenantId, cancellationToken);
+
+    /// <summary>Fetches and reconciles the tenant's metadata now, outside the schedule.</summary>
+    public async Task<AdminResult<RefreshOutcome>> RefreshNowAsync(string subdomain, CancellationToken cancellationToken)
+    {
+        var found = await FindAsync(subdomain, cancellationToken);
+        if (found.Error is { } error)
+        {
+            return error;
+        }
+
+        var (tenant, source) = found.Value;
+        if (source is null)
+        {
+            return NoSource();
+        }
+
+        return AdminResult<RefreshOutcome>.Ok(await refresher.RefreshAsync(tenant.Id, tenant.Subdomain, source.MetadataUrl, cancellationToken));
+    }
+
     /// <summary>Makes the pending entity ID and SSO URL the trusted ones, then refreshes at once (its certificates come in).</summary>
     public async Task<AdminResult<RefreshOutcome>> ApplyPendingAsync(string subdomain, CancellationToken cancellationToken)
     {
@@ -107,13 +128,16 @@ public sealed class RolloverAdministration(ITenantDirectory directory, IRollover
         var (tenant, source) = found.Value;
         if (source is null)
         {
-            return new AdminError(AdminErrorKind.Conflict, NoMetadataUrl, "The tenant has no metadata URL, so nothing can be pending.");
+            return NoSource();
         }
 
         return source.Pending is null or { Dismissed: true }
             ? PendingGone()
             : AdminResult<(Tenant, MetadataSourceState)>.Ok((tenant, source));
     }
+
+    private static AdminError NoSource() =>
+        new(AdminErrorKind.Conflict, NoMetadataUrl, "The tenant has no metadata URL: set metadataUrl with PUT .../sso first.");
 
     private static AdminError PendingGone() =>
         new(AdminErrorKind.Conflict, NoPendingChange, "There is no pending entity ID or SSO URL change to apply or dismiss.");
