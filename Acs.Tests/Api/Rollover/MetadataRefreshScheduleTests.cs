@@ -8,6 +8,7 @@ using Acs.Testing.TestIdp;
 using Acs.Tests.TestInfrastructure;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Acs.Tests.Api.Rollover;
 
@@ -146,6 +147,41 @@ public sealed class MetadataRefreshScheduleTests
             Is.EqualTo(new[] { (TestCertificates.Sha256(expired), "expired") }));
         Assert.That(both, Has.Count.EqualTo(2));
         Assert.That(expiringList[0].GetProperty("expiresInDays").GetInt32(), Is.EqualTo(10));
+    }
+
+    [Test]
+    public async Task ExpiryWarning_OneLinePerTenantWithAnExpiringCertificate()
+    {
+        var now = _first.Clock.GetUtcNow();
+        using var expiring = TestCertificates.Create("Expiring in a week", now.AddYears(-1), now.AddDays(7));
+        using var later = TestCertificates.Create("Expiring in a week too", now.AddYears(-1), now.AddDays(8));
+        var subdomain = "w" + Guid.NewGuid().ToString("N")[..10];
+        await CreateTenantAsync(subdomain);
+        using (var put = await _admin.PutAsJsonAsync($"/admin/tenants/{subdomain}/sso", new
+        {
+            ssoTargetUrl = "https://login.microsoftonline.com/t/saml2",
+            idpEntityId = "https://sts.windows.net/t/",
+            certificate = expiring.ExportCertificatePem(),
+        }))
+        {
+            Assert.That(put.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        }
+
+        using (var add = await _admin.PostAsJsonAsync($"/admin/tenants/{subdomain}/sso/certificates", new { certificate = later.ExportCertificatePem() }))
+        {
+            Assert.That(add.StatusCode, Is.EqualTo(HttpStatusCode.Created));
+        }
+
+        var capture = new Acs.Tests.Reliability.CapturingLoggerProvider(subdomain);
+        using var logging = LoggerFactory.Create(b => b.AddProvider(capture));
+        var service = new CertificateExpiryWarningService(_first.Services.GetRequiredService<Acs.Core.Telemetry.ICertificateInventory>(),
+            _first.Services.GetRequiredService<CertificateExpiryOptions>(), _first.Clock,
+            new Logger<CertificateExpiryWarningService>(logging));
+
+        await service.WarnAsync(CancellationToken.None);
+
+        Assert.That(capture.Leaks, Has.Count.EqualTo(1), "one line for the tenant, not one per certificate");
+        Assert.That(capture.Leaks.Single(), Does.StartWith("Warning").And.Contain("0 expired and 2 expiring").And.Contain(TestCertificates.Sha256(expiring)));
     }
 
     [TestCase("valid")]
