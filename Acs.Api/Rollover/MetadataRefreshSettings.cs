@@ -39,8 +39,10 @@ public sealed record MetadataRefreshSettings(
         ArgumentNullException.ThrowIfNull(configuration);
         ArgumentNullException.ThrowIfNull(errors);
         var d = Default;
+        // Each entry may also be a comma-separated list: compose passes the whole list in one variable.
         var hosts = configuration.GetSection("Acs:MetadataRefresh:AllowedHosts").GetChildren()
-            .Select(c => c.Value?.Trim()).Where(v => !string.IsNullOrEmpty(v)).Select(v => v!).ToList();
+            .SelectMany(c => (c.Value ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            .ToList();
         foreach (var host in hosts.Where(h => !IsHostPattern(h)))
         {
             errors.Add($"Acs__MetadataRefresh__AllowedHosts entry '{host}' is not a host name or *.domain pattern");

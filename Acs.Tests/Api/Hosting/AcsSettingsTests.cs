@@ -102,6 +102,15 @@ public sealed class AcsSettingsTests
         Assert.That(settings.MetadataRefresh.ExpiringWithinDays, Is.EqualTo(45));
     }
 
+    [Test]
+    public void Load_WithCommaSeparatedAllowedHosts_TakesEach()
+    {
+        var (settings, errors) = AcsSettings.Load(Configuration(extra: new() { ["Acs:MetadataRefresh:AllowedHosts:0"] = "idp.example.com, *.example.org" }));
+
+        Assert.That(errors, Is.Empty);
+        Assert.That(settings!.MetadataRefresh.AllowedHosts, Is.EqualTo(new[] { "idp.example.com", "*.example.org" }));
+    }
+
     [TestCase("Acs:MetadataRefresh:Interval", "often", "Acs__MetadataRefresh__Interval")]
     [TestCase("Acs:MetadataRefresh:Interval", "00:00:10", "Acs__MetadataRefresh__Interval")]
     [TestCase("Acs:MetadataRefresh:GracePeriod", "-1.00:00:00", "Acs__MetadataRefresh__GracePeriod")]
