@@ -31,6 +31,7 @@ public sealed class MetadataRefresher(IRolloverStore store, IMetadataSource sour
     public const int MaxPerRound = 1000;
 
     private const int MaxConflictRetries = 3;
+    private const string RefreshErrorCode = "metadata_refresh_error";
 
     public async Task<RefreshRound> RefreshDueAsync(CancellationToken cancellationToken)
     {
@@ -51,7 +52,7 @@ public sealed class MetadataRefresher(IRolloverStore store, IMetadataSource sour
 
             foreach (var item in due)
             {
-                outcomes.Add(await RefreshAsync(item.TenantId, item.Subdomain, item.MetadataUrl, cancellationToken));
+                outcomes.Add(await RefreshOneOfRoundAsync(item, cancellationToken));
             }
         }
 
@@ -64,6 +65,21 @@ public sealed class MetadataRefresher(IRolloverStore store, IMetadataSource sour
         var outcome = await RefreshCoreAsync(tenantId, subdomain, metadataUrl, cancellationToken);
         metrics.MetadataRefreshed(outcome.Outcome, outcome.ErrorCode);
         return outcome;
+    }
+
+    // One tenant's unexpected failure (a write the database refused) is recorded for that tenant and the round goes on,
+    // so one tenant cannot hold up the others' refreshes.
+    private async Task<RefreshOutcome> RefreshOneOfRoundAsync(DueMetadataSource item, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await RefreshAsync(item.TenantId, item.Subdomain, item.MetadataUrl, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            metrics.MetadataRefreshed(RefreshOutcomes.Failed, RefreshErrorCode);
+            return await FailAsync(item.TenantId, item.Subdomain, RefreshErrorCode, $"The refresh could not be stored: {ex.Message}", cancellationToken);
+        }
     }
 
     private async Task<RefreshOutcome> RefreshCoreAsync(Guid tenantId, string subdomain, string metadataUrl, CancellationToken cancellationToken)
