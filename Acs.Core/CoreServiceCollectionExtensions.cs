@@ -3,6 +3,7 @@ using Acs.Core.EncryptionKeys;
 using Acs.Core.Login;
 using Acs.Core.LoginEvents;
 using Acs.Core.Members;
+using Acs.Core.Rollover;
 using Acs.Core.Saml.Validation;
 using Acs.Core.Telemetry;
 using Acs.Core.Tenants;
@@ -27,6 +28,11 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<MemberAdministration>();
         services.AddSingleton<LoginEventLog>();
         services.AddSingleton<SsoAdministration>();
+        // The host replaces the defaults with the operator's settings.
+        services.TryAddSingleton(RolloverOptions.Default);
+        services.TryAddSingleton(CertificateExpiryOptions.Default);
+        services.AddSingleton<MetadataRefresher>();
+        services.AddSingleton<RolloverAdministration>();
         // The host replaces the empty ring with the operator's key-encryption keys.
         services.TryAddSingleton(KeyEncryptionKeyRing.None);
         services.AddSingleton<SpDecryptionKeys>();

@@ -1,12 +1,15 @@
+using Acs.Core.Audit;
 using Acs.Core.Diagnosis;
 using Acs.Core.EncryptionKeys;
 using Acs.Core.Login;
 using Acs.Core.LoginEvents;
 using Acs.Core.Members;
 using Acs.Core.Retention;
+using Acs.Core.Rollover;
 using Acs.Core.Sessions;
 using Acs.Core.Telemetry;
 using Acs.Core.Tenants;
+using Acs.Data.Audit;
 using Acs.Data.Diagnosis;
 using Acs.Data.EncryptionKeys;
 using Acs.Data.Login;
@@ -14,6 +17,7 @@ using Acs.Data.LoginEvents;
 using Acs.Data.Members;
 using Acs.Data.Migrations;
 using Acs.Data.Retention;
+using Acs.Data.Rollover;
 using Acs.Data.Sessions;
 using Acs.Data.Telemetry;
 using Acs.Data.Tenants;
@@ -78,6 +82,8 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<IEncryptionKeyStore, EncryptionKeyStore>();
         services.AddSingleton<ICertificateInventory, CertificateInventory>();
         services.AddSingleton<ICertificateTrustDirectory, CertificateTrustDirectory>();
+        services.AddSingleton<IRolloverStore, RolloverStore>();
+        services.AddSingleton<IAuditLog, AuditEventStore>();
         return services;
     }
 

@@ -21,6 +21,8 @@ public static class AdminEndpoints
         tenants.MapEncryptionKeyAdminEndpoints();
         tenants.MapMemberAdminEndpoints();
         tenants.MapLoginEventAdminEndpoints();
+        tenants.MapRolloverAdminEndpoints();
+        admin.MapCertificateAdminEndpoints();
         return admin;
     }
 }

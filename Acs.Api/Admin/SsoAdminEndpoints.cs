@@ -1,4 +1,5 @@
 using Acs.Core.Administration;
+using Acs.Core.Rollover;
 using Acs.Core.Saml.Metadata;
 using Acs.Core.Tenants;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -14,7 +15,7 @@ public static class SsoAdminEndpoints
     {
         var sso = tenants.MapGroup("/{subdomain}/sso").ProducesProblem(StatusCodes.Status404NotFound);
         sso.MapPut("/", ConfigureSso).ValidateBody<SsoSettingsRequest>()
-            .WithSummary("Configures SSO from the administrator's settings and pasted certificate (replaces the trusted set).");
+            .WithSummary("Configures SSO from the administrator's settings and pasted certificate, or from the IdP's metadata URL (fetched now and then on a schedule).");
         sso.MapPost("/metadata", ImportMetadata)
             .WithRequestBody<string>("application/xml", "text/xml")
             .ProducesProblem(StatusCodes.Status400BadRequest)
@@ -28,19 +29,20 @@ public static class SsoAdminEndpoints
     }
 
     internal static async Task<Results<Ok<TenantResponse>, ValidationProblem, ProblemHttpResult>> ConfigureSso(
-        string subdomain, JsonBody<SsoSettingsRequest> body, SsoAdministration sso, AdminViews views, CancellationToken cancellationToken)
+        string subdomain, JsonBody<SsoSettingsRequest> body, SsoAdministration sso, RolloverAdministration rollover, AdminViews views,
+        CancellationToken cancellationToken)
     {
         var result = await sso.ConfigureAsync(subdomain, body.Value!, cancellationToken);
         return result.Error switch
         {
             { Kind: AdminErrorKind.Invalid } invalid => AdminProblems.Invalid(invalid),
             { } error => AdminProblems.From(error),
-            null => TypedResults.Ok(views.Tenant(result.Value!)),
+            null => TypedResults.Ok(views.Tenant(result.Value!, await rollover.SourceOfAsync(result.Value!.Id, cancellationToken))),
         };
     }
 
     internal static async Task<Results<Ok<TenantResponse>, ProblemHttpResult>> ImportMetadata(
-        string subdomain, HttpRequest request, SsoAdministration sso, AdminViews views, CancellationToken cancellationToken)
+        string subdomain, HttpRequest request, SsoAdministration sso, RolloverAdministration rollover, AdminViews views, CancellationToken cancellationToken)
     {
         var mediaType = request.ContentType?.Split(';')[0].Trim();
         if (mediaType is null || !MetadataContentTypes.Contains(mediaType, StringComparer.OrdinalIgnoreCase))
@@ -57,18 +59,21 @@ public static class SsoAdminEndpoints
         }
 
         var result = await sso.ImportMetadataAsync(subdomain, xml, cancellationToken);
-        return result.Error is { } error ? AdminProblems.From(error) : TypedResults.Ok(views.Tenant(result.Value!));
+        return result.Error is { } error
+            ? AdminProblems.From(error)
+            : TypedResults.Ok(views.Tenant(result.Value!, await rollover.SourceOfAsync(result.Value!.Id, cancellationToken)));
     }
 
     internal static async Task<Results<Created<TenantResponse>, ValidationProblem, ProblemHttpResult>> AddCertificate(
-        string subdomain, JsonBody<AddCertificateRequest> body, SsoAdministration sso, AdminViews views, CancellationToken cancellationToken)
+        string subdomain, JsonBody<AddCertificateRequest> body, SsoAdministration sso, RolloverAdministration rollover, AdminViews views,
+        CancellationToken cancellationToken)
     {
         var result = await sso.AddCertificateAsync(subdomain, body.Value!, cancellationToken);
         return result.Error switch
         {
             { Kind: AdminErrorKind.Invalid } invalid => AdminProblems.Invalid(invalid),
             { } error => AdminProblems.From(error),
-            null => TypedResults.Created($"/admin/tenants/{subdomain}/sso/certificates/{result.Value.ThumbprintSha256}", views.Tenant(result.Value.Tenant)),
+            null => TypedResults.Created($"/admin/tenants/{subdomain}/sso/certificates/{result.Value.ThumbprintSha256}", views.Tenant(result.Value.Tenant, await rollover.SourceOfAsync(result.Value.Tenant.Id, cancellationToken))),
         };
     }
 

@@ -1,4 +1,5 @@
 using Acs.Core.Administration;
+using Acs.Core.Rollover;
 using Acs.Core.Tenants;
 using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -46,10 +47,12 @@ public static class TenantAdminEndpoints
     }
 
     internal static async Task<Results<Ok<TenantResponse>, ProblemHttpResult>> GetTenant(
-        string subdomain, TenantAdministration tenants, AdminViews views, CancellationToken cancellationToken)
+        string subdomain, TenantAdministration tenants, RolloverAdministration rollover, AdminViews views, CancellationToken cancellationToken)
     {
         var result = await tenants.GetAsync(subdomain, cancellationToken);
-        return result.Error is { } error ? AdminProblems.From(error) : TypedResults.Ok(views.Tenant(result.Value!));
+        return result.Error is { } error
+            ? AdminProblems.From(error)
+            : TypedResults.Ok(views.Tenant(result.Value!, await rollover.SourceOfAsync(result.Value!.Id, cancellationToken)));
     }
 
     internal static async Task<Results<NoContent, ProblemHttpResult>> DeleteTenant(

@@ -38,6 +38,9 @@ public sealed record AcsSettings(
     /// </summary>
     public int? MetricsPort { get; init; }
 
+    /// <summary>IdP metadata refresh and the certificate expiry threshold.</summary>
+    public Rollover.MetadataRefreshSettings MetadataRefresh { get; init; } = Rollover.MetadataRefreshSettings.Default;
+
     /// <summary>Reads and checks every setting; on failure returns one line per problem, naming the variable to set.</summary>
     public static (AcsSettings? Settings, IReadOnlyList<string> Errors) Load(IConfiguration configuration)
     {
@@ -113,6 +116,7 @@ public sealed record AcsSettings(
         }
 
         var keyEncryption = KeyEncryptionKeySettings.Read(configuration, errors);
+        var metadataRefresh = Rollover.MetadataRefreshSettings.Read(configuration, errors);
 
         int? metricsPort = null;
         var rawMetricsPort = configuration["Acs:Metrics:Port"];
@@ -135,6 +139,7 @@ public sealed record AcsSettings(
             {
                 KeyEncryption = keyEncryption,
                 MetricsPort = metricsPort,
+                MetadataRefresh = metadataRefresh,
             }, errors);
     }
 

@@ -3,6 +3,7 @@ using Acs.Api.EncryptionKeys;
 using Acs.Api.Health;
 using Acs.Api.Pages;
 using Acs.Api.Retention;
+using Acs.Api.Rollover;
 using Acs.Api.Telemetry;
 using Acs.Api.Tenants;
 using Acs.Core.Login;
@@ -30,6 +31,7 @@ public static class ApiServiceCollectionExtensions
         services.AddAcsRateLimiting(settings);
         services.AddAcsAdmin();
         services.AddAcsEncryptionKeys(settings);
+        services.AddAcsRollover(settings.MetadataRefresh);
         services.AddAcsTelemetry(configuration);
         services.Configure<ForwardedHeadersOptions>(options =>
         {

@@ -28,12 +28,14 @@ public sealed class AcsMetrics
         advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
     private static readonly Counter<long> RateLimitRejections = Meter.CreateCounter<long>("acs.rate_limit.rejections", "{request}",
         "Requests refused with 429 by a rate limit, by door (consume, admin).");
+    private static readonly Counter<long> MetadataRefreshes = Meter.CreateCounter<long>("acs.idp_metadata.refreshes", "{refresh}",
+        "Refreshes of tenants' IdP metadata URLs, by outcome (unchanged, updated, pending_change, failed) and, for failures, the error code (error.type).");
 
     private static volatile CertificateExpiryCounts? _certificates;
 
     static AcsMetrics() =>
         Meter.CreateObservableGauge("acs.idp_certificates", ObserveCertificates, "{certificate}",
-            "Trusted IdP signing certificates across all tenants, by status (valid, expiring within 30 days, expired).");
+            "Trusted IdP signing certificates across all tenants, by status (valid, expiring within 30 days or Acs__Certificates__ExpiringWithinDays, expired).");
 
     /// <summary>Records one finished sign-in attempt; <paramref name="code"/> is null on success.</summary>
     public void SignInFinished(string outcome, string? code, TimeSpan elapsed)
@@ -61,6 +63,18 @@ public sealed class AcsMetrics
 
     public void RateLimitRejected(string door) =>
         RateLimitRejections.Add(1, new KeyValuePair<string, object?>(TelemetryAttributes.RateLimitDoor, door));
+
+    /// <summary>Records one refresh of one tenant's IdP metadata; <paramref name="code"/> is null unless it failed.</summary>
+    public void MetadataRefreshed(string outcome, string? code)
+    {
+        var tags = new TagList { { TelemetryAttributes.Outcome, outcome } };
+        if (code is not null)
+        {
+            tags.Add(TelemetryAttributes.ErrorType, code);
+        }
+
+        MetadataRefreshes.Add(1, tags);
+    }
 
     /// <summary>The latest certificate census; until the first one the gauge reports nothing rather than zeros.</summary>
     public void CertificatesCounted(CertificateExpiryCounts counts) => _certificates = counts;

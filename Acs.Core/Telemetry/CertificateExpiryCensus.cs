@@ -11,13 +11,20 @@ public interface ICertificateInventory
     /// <summary>Counts certificates whose end is at or before <paramref name="now"/> (expired), at or before
     /// <paramref name="expiringBy"/> (expiring) and after it (valid).</summary>
     Task<CertificateExpiryCounts> CountByExpiryAsync(DateTimeOffset now, DateTimeOffset expiringBy, CancellationToken cancellationToken);
+
+    /// <summary>Certificates ending after <paramref name="endingAfter"/> (when given) and at or before <paramref name="endingBy"/>, in any tenant, soonest first.</summary>
+    Task<Administration.Page<TenantCertificate>> ListEndingByAsync(DateTimeOffset endingBy, DateTimeOffset? endingAfter, int offset, int limit,
+        CancellationToken cancellationToken);
 }
+
+/// <summary>A trusted certificate with the tenant that trusts it (the operator's view across tenants).</summary>
+public sealed record TenantCertificate(Guid TenantId, string Subdomain, string ThumbprintSha256, string Subject, DateTimeOffset NotBefore, DateTimeOffset NotAfter);
 
 /// <summary>
 /// Keeps the <c>acs.idp_certificates</c> gauge current. Refreshed when metrics are collected, at most once per
 /// <see cref="MaxAge"/>, so scrapes every few seconds cost one cheap query a quarter-minute per replica.
 /// </summary>
-public sealed class CertificateExpiryCensus(ICertificateInventory inventory, AcsMetrics metrics, TimeProvider time)
+public sealed class CertificateExpiryCensus(ICertificateInventory inventory, AcsMetrics metrics, Rollover.CertificateExpiryOptions expiry, TimeProvider time)
 {
     public static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(15);
 
@@ -40,7 +47,7 @@ public sealed class CertificateExpiryCensus(ICertificateInventory inventory, Acs
             }
 
             var now = time.GetUtcNow();
-            var counts = await inventory.CountByExpiryAsync(now, now.AddDays(CertificateStatus.ExpiringWithinDays), cancellationToken);
+            var counts = await inventory.CountByExpiryAsync(now, now.AddDays(expiry.ExpiringWithinDays), cancellationToken);
             metrics.CertificatesCounted(counts);
             _countedAt = now;
         }

@@ -14,8 +14,11 @@ public static class CertificateStatus
     public static int ExpiresInDays(DateTimeOffset notAfter, DateTimeOffset now) =>
         (int)Math.Ceiling((notAfter - now).TotalDays);
 
-    public static string Of(DateTimeOffset notAfter, DateTimeOffset now) =>
+    public static string Of(DateTimeOffset notAfter, DateTimeOffset now) => Of(notAfter, now, ExpiringWithinDays);
+
+    /// <summary>The same with the operator's threshold (Acs__Certificates__ExpiringWithinDays).</summary>
+    public static string Of(DateTimeOffset notAfter, DateTimeOffset now, int expiringWithinDays) =>
         notAfter <= now ? Expired
-        : notAfter - now <= TimeSpan.FromDays(ExpiringWithinDays) ? Expiring
+        : notAfter - now <= TimeSpan.FromDays(expiringWithinDays) ? Expiring
         : Valid;
 }

@@ -1,8 +1,10 @@
 using System.ComponentModel.DataAnnotations;
 using Acs.Core.Administration;
+using Acs.Core.Audit;
 using Acs.Core.Certificates;
 using Acs.Core.EncryptionKeys;
 using Acs.Core.Members;
+using Acs.Core.Rollover;
 using Acs.Core.Saml.Encryption;
 using Acs.Core.Saml.Metadata;
 using FluentValidation;
@@ -13,14 +15,22 @@ namespace Acs.Core.Tenants;
 /// <summary>Body of <c>PUT /admin/tenants/{subdomain}/sso</c>; absent settings take the product's defaults.</summary>
 public sealed record SsoSettingsRequest
 {
-    [Required]
+    /// <summary>
+    /// The IdP's metadata URL (Entra: App Federation Metadata Url). When given, the service fetches it on save and then
+    /// on a schedule, and entity ID, SSO URL and certificates come from it: leave those three out.
+    /// </summary>
+    public string? MetadataUrl { get; init; }
+
+    /// <summary>Required unless <see cref="MetadataUrl"/> is given.</summary>
     public string? SsoTargetUrl { get; init; }
 
-    [Required]
+    /// <summary>Required unless <see cref="MetadataUrl"/> is given.</summary>
     public string? IdpEntityId { get; init; }
 
-    /// <summary>The IdP signing certificate as pasted: PEM, Entra's "Certificate (Base64)", or bare base64. Replaces the trusted set.</summary>
-    [Required]
+    /// <summary>
+    /// The IdP signing certificate as pasted: PEM, Entra's "Certificate (Base64)", or bare base64. Replaces the trusted
+    /// set. Required unless <see cref="MetadataUrl"/> is given.
+    /// </summary>
     public string? Certificate { get; init; }
 
     public bool JitEnabled { get; init; } = true;
@@ -81,11 +91,22 @@ public sealed class SsoSettingsRequestValidator : AbstractValidator<SsoSettingsR
 {
     public SsoSettingsRequestValidator()
     {
-        RuleFor(r => r.SsoTargetUrl).Must(SsoRules.IsHttpsUrl).WithErrorCode("sso_target_url_invalid")
-            .WithMessage("The SSO Target URL must be an absolute https URL, e.g. Entra's Login URL https://login.microsoftonline.com/<tenant-id>/saml2.");
-        RuleFor(r => r.IdpEntityId).Must(SsoRules.IsAbsoluteUri).WithErrorCode("idp_entity_id_invalid")
-            .WithMessage("The IdP entity ID must be an absolute URI, e.g. Entra's Microsoft Entra Identifier https://sts.windows.net/<tenant-id>/.");
-        RuleFor(r => r.Certificate).Custom((text, context) => SsoRules.CheckCertificate(text, context, "Certificate"));
+        When(r => r.MetadataUrl is null, () =>
+        {
+            RuleFor(r => r.SsoTargetUrl).Must(SsoRules.IsHttpsUrl).WithErrorCode("sso_target_url_invalid")
+                .WithMessage("The SSO Target URL must be an absolute https URL, e.g. Entra's Login URL https://login.microsoftonline.com/<tenant-id>/saml2.");
+            RuleFor(r => r.IdpEntityId).Must(SsoRules.IsAbsoluteUri).WithErrorCode("idp_entity_id_invalid")
+                .WithMessage("The IdP entity ID must be an absolute URI, e.g. Entra's Microsoft Entra Identifier https://sts.windows.net/<tenant-id>/.");
+            RuleFor(r => r.Certificate).Custom((text, context) => SsoRules.CheckCertificate(text, context, "Certificate"));
+        }).Otherwise(() =>
+        {
+            RuleFor(r => r.MetadataUrl).Must(SsoRules.IsHttpsUrl).WithErrorCode(Rollover.MetadataUrlRules.UrlInvalid)
+                .WithMessage("The metadata URL must be an absolute https URL, e.g. Entra's App Federation Metadata Url.");
+            const string fromMetadata = "Leave this out when metadataUrl is given: the entity ID, SSO URL and certificates come from the metadata.";
+            RuleFor(r => r.SsoTargetUrl).Null().WithErrorCode("sso_field_with_metadata_url").WithMessage(fromMetadata);
+            RuleFor(r => r.IdpEntityId).Null().WithErrorCode("sso_field_with_metadata_url").WithMessage(fromMetadata);
+            RuleFor(r => r.Certificate).Null().WithErrorCode("sso_field_with_metadata_url").WithMessage(fromMetadata);
+        });
         RuleFor(r => r.DefaultRole).Must(MemberRoles.IsKnown).WithErrorCode("default_role_invalid")
             .WithMessage($"The default role must be {MemberRoles.ClientAdministrator} or {MemberRoles.TeamMember}.");
         RuleFor(r => r.ClockSkewSeconds).InclusiveBetween(0, SsoRules.MaxClockSkewSeconds).WithErrorCode("clock_skew_invalid")
@@ -146,7 +167,8 @@ public sealed class AddCertificateRequestValidator : AbstractValidator<AddCertif
 }
 
 /// <summary>The SSO use cases: settings with a pasted certificate, metadata import, certificate rollover.</summary>
-public sealed class SsoAdministration(ITenantAdminStore store, ITenantDirectory directory, TimeProvider clock)
+public sealed class SsoAdministration(ITenantAdminStore store, ITenantDirectory directory, IRolloverStore rollover, IMetadataSource metadataSource,
+    IAuditLog audit, RolloverOptions options, TimeProvider clock)
 {
     public async Task<AdminResult<Tenant>> ConfigureAsync(string subdomain, SsoSettingsRequest request, CancellationToken cancellationToken)
     {
@@ -155,10 +177,29 @@ public sealed class SsoAdministration(ITenantAdminStore store, ITenantDirectory 
             return AdminErrorCodes.TenantNotFoundError(subdomain);
         }
 
-        var parsed = CertificateParser.Parse(request.Certificate);
-        if (!parsed.IsValid)
+        string idpEntityId, ssoTargetUrl;
+        IReadOnlyList<TrustedCertificate> certificates;
+        IdpMetadata? fetched = null;
+        if (request.MetadataUrl is { } metadataUrl)
         {
-            return new AdminError(AdminErrorKind.Invalid, parsed.ErrorCode!, parsed.Message!, "certificate");
+            var metadata = await FetchOnSaveAsync(metadataUrl, cancellationToken);
+            if (metadata.Error is { } fetchError)
+            {
+                return fetchError;
+            }
+
+            fetched = metadata.Value!;
+            (idpEntityId, ssoTargetUrl, certificates) = (fetched.EntityId, fetched.SsoTargetUrl, fetched.SigningCertificates);
+        }
+        else
+        {
+            var parsed = CertificateParser.Parse(request.Certificate);
+            if (!parsed.IsValid)
+            {
+                return new AdminError(AdminErrorKind.Invalid, parsed.ErrorCode!, parsed.Message!, "certificate");
+            }
+
+            (idpEntityId, ssoTargetUrl, certificates) = (request.IdpEntityId!, request.SsoTargetUrl!, [parsed.Certificate]);
         }
 
         EncryptedAssertionPolicies.TryParse(request.EncryptedAssertions, out var encryptedAssertions);
@@ -179,9 +220,53 @@ public sealed class SsoAdministration(ITenantAdminStore store, ITenantDirectory 
         {
             EncryptedAssertions = encryptedAssertions,
         };
-        var saved = await store.SaveSsoAsync(tenant.Id, policy, request.IdpEntityId!, request.SsoTargetUrl!,
-            [ToIdpCertificate(parsed.Certificate, now)], now, cancellationToken);
-        return saved ? await ReadAsync(subdomain, cancellationToken) : AdminErrorCodes.TenantNotFoundError(subdomain);
+        var saved = await store.SaveSsoAsync(tenant.Id, policy, idpEntityId, ssoTargetUrl,
+            certificates.Select(c => ToIdpCertificate(c, now)).ToList(), now, cancellationToken);
+        if (!saved)
+        {
+            return AdminErrorCodes.TenantNotFoundError(subdomain);
+        }
+
+        var events = new List<AuditEntry>
+        {
+            new(AuditActions.SsoConfigured, null,
+                $"SSO settings saved: entity ID '{idpEntityId}', SSO URL '{ssoTargetUrl}', trusted certificates "
+                + string.Join(", ", certificates.Select(c => $"{c.Subject} ({c.ThumbprintSha256})")) + "."),
+        };
+        if (fetched is not null)
+        {
+            await rollover.SaveSourceAsync(tenant.Id, request.MetadataUrl!,
+                new RefreshTimes(now, MetadataReconciler.NextRefresh(fetched, now, options.RefreshInterval, Random.Shared.NextDouble())), cancellationToken);
+            events.Add(new(AuditActions.MetadataUrlSet, request.MetadataUrl,
+                $"The IdP metadata is refreshed from {request.MetadataUrl} from now on."));
+        }
+        else if (await rollover.RemoveSourceAsync(tenant.Id, cancellationToken))
+        {
+            events.Add(new(AuditActions.MetadataUrlRemoved, null, "The IdP metadata URL was removed: certificates are managed by hand."));
+        }
+
+        await AuditAsync(tenant.Id, now, events, cancellationToken);
+        return await ReadAsync(subdomain, cancellationToken);
+    }
+
+    /// <summary>The metadata behind a URL, fetched and parsed at save so that a wrong URL is refused at once.</summary>
+    private async Task<AdminResult<IdpMetadata>> FetchOnSaveAsync(string metadataUrl, CancellationToken cancellationToken)
+    {
+        if (MetadataUrlRules.Check(metadataUrl, options.AllowedHosts) is { } refused)
+        {
+            return new AdminError(AdminErrorKind.Invalid, refused.Code, refused.Message, "metadataUrl");
+        }
+
+        var fetched = await metadataSource.FetchAsync(new Uri(metadataUrl), cancellationToken);
+        if (!fetched.IsSuccess)
+        {
+            return new AdminError(AdminErrorKind.Invalid, fetched.ErrorCode!, $"The metadata URL could not be read: {fetched.Message}", "metadataUrl");
+        }
+
+        var parsed = IdpMetadataParser.Parse(fetched.Body);
+        return parsed.IsValid
+            ? AdminResult<IdpMetadata>.Ok(parsed.Metadata)
+            : new AdminError(AdminErrorKind.Invalid, parsed.ErrorCode!, $"The document at the metadata URL is not usable: {parsed.Message}", "metadataUrl");
     }
 
     /// <summary>Takes entity ID, sign-in URL and all signing certificates from the IdP's metadata; the policy stays.</summary>
@@ -202,7 +287,16 @@ public sealed class SsoAdministration(ITenantAdminStore store, ITenantDirectory 
         var metadata = parsed.Metadata;
         var saved = await store.SaveIdpAsync(tenant.Id, metadata.EntityId, metadata.SsoTargetUrl,
             metadata.SigningCertificates.Select(c => ToIdpCertificate(c, now)).ToList(), now, cancellationToken);
-        return saved ? await ReadAsync(subdomain, cancellationToken) : AdminErrorCodes.TenantNotFoundError(subdomain);
+        if (!saved)
+        {
+            return AdminErrorCodes.TenantNotFoundError(subdomain);
+        }
+
+        await AuditAsync(tenant.Id, now,
+            [new(AuditActions.MetadataImported, null, $"Metadata imported: entity ID '{metadata.EntityId}', SSO URL '{metadata.SsoTargetUrl}', trusted certificates "
+                + string.Join(", ", metadata.SigningCertificates.Select(c => $"{c.Subject} ({c.ThumbprintSha256})")) + ".")],
+            cancellationToken);
+        return await ReadAsync(subdomain, cancellationToken);
     }
 
     /// <summary>Rollover, step one: trust the IdP's next certificate alongside the current one.</summary>
@@ -231,6 +325,9 @@ public sealed class SsoAdministration(ITenantAdminStore store, ITenantDirectory 
                     $"The certificate {thumbprint} is already trusted.", "certificate");
         }
 
+        await AuditAsync(tenant.Id, clock.GetUtcNow(),
+            [new(AuditActions.CertificateAdded, thumbprint, $"Certificate trusted beside the others: {parsed.Certificate.Subject}, valid until {parsed.Certificate.NotAfter:u}.")],
+            cancellationToken);
         var read = await ReadAsync(subdomain, cancellationToken);
         return read.Error is { } error ? error : AdminResult<(Tenant, string)>.Ok((read.Value!, thumbprint));
     }
@@ -244,7 +341,14 @@ public sealed class SsoAdministration(ITenantAdminStore store, ITenantDirectory 
         }
 
         var thumbprint = thumbprintSha256.Trim().ToLowerInvariant();
-        return await store.RemoveCertificateAsync(tenant.Id, thumbprint, cancellationToken) switch
+        var removal = await store.RemoveCertificateAsync(tenant.Id, thumbprint, cancellationToken);
+        if (removal == CertificateRemoval.Removed)
+        {
+            await AuditAsync(tenant.Id, clock.GetUtcNow(), [new(AuditActions.CertificateRemoved, thumbprint, "Certificate no longer trusted (removed by the operator).")],
+                cancellationToken);
+        }
+
+        return removal switch
         {
             CertificateRemoval.Removed => null,
             CertificateRemoval.LastCertificate => new AdminError(AdminErrorKind.Conflict, AdminErrorCodes.LastCertificate,
@@ -253,6 +357,9 @@ public sealed class SsoAdministration(ITenantAdminStore store, ITenantDirectory 
                 $"The tenant trusts no certificate with the SHA-256 thumbprint '{thumbprintSha256}'."),
         };
     }
+
+    private Task AuditAsync(Guid tenantId, DateTimeOffset now, IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken) =>
+        audit.AppendAsync(entries.Select(e => AuditEvent.Of(tenantId, now, AuditActors.AdminApi, e)).ToList(), cancellationToken);
 
     private async Task<Tenant?> FindAsync(string subdomain, CancellationToken cancellationToken) =>
         SubdomainRules.IsWellFormed(subdomain) ? await directory.FindBySubdomainAsync(subdomain, cancellationToken) : null;

@@ -55,7 +55,11 @@ public sealed record IdpCertificate(
     string Subject,
     DateTimeOffset NotBefore,
     DateTimeOffset NotAfter,
-    DateTimeOffset AddedAt);
+    DateTimeOffset AddedAt)
+{
+    /// <summary>When a refresh of the IdP's metadata last found this certificate missing; null while it is listed (or no URL is set).</summary>
+    public DateTimeOffset? LeftMetadataAt { get; init; }
+}
 
 /// <summary>Reads tenants for the login path.</summary>
 public interface ITenantDirectory

@@ -1,11 +1,13 @@
 using Acs.Core.EncryptionKeys;
+using Acs.Data.Tenants;
 using Dapper;
 using Npgsql;
 
 namespace Acs.Data.EncryptionKeys;
 
 /// <summary>Writes SP encryption keys. The private key arrives sealed and is stored as it came.</summary>
-public sealed class EncryptionKeyStore(NpgsqlDataSource dataSource) : IEncryptionKeyStore
+/// <remarks>Keys are part of the tenant's cached configuration: changes are reported to <see cref="TenantChangeFeed.ChangedHere"/>.</remarks>
+public sealed class EncryptionKeyStore(NpgsqlDataSource dataSource, TenantChangeFeed changes) : IEncryptionKeyStore
 {
     public async Task<EncryptionKeyAddition> AddAsync(Guid tenantId, SpEncryptionKey key, int maxKeys, CancellationToken cancellationToken)
     {
@@ -49,6 +51,7 @@ public sealed class EncryptionKeyStore(NpgsqlDataSource dataSource) : IEncryptio
             StatusChangedAt = key.StatusChangedAt.ToUniversalTime(),
         }, transaction, cancellationToken: cancellationToken));
         await transaction.CommitAsync(cancellationToken);
+        changes.ChangedHere(tenantId);
         return EncryptionKeyAddition.Added;
     }
 
@@ -64,8 +67,10 @@ public sealed class EncryptionKeyStore(NpgsqlDataSource dataSource) : IEncryptio
             SELECT count(*) FROM target
             """;
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return await connection.ExecuteScalarAsync<long>(new CommandDefinition(sql, new { tenantId, keyId, status, now = now.ToUniversalTime() },
+        var found = await connection.ExecuteScalarAsync<long>(new CommandDefinition(sql, new { tenantId, keyId, status, now = now.ToUniversalTime() },
             cancellationToken: cancellationToken)) == 1;
+        changes.ChangedHere(tenantId);
+        return found;
     }
 
     public async Task<EncryptionKeyRemoval> RemoveAsync(Guid tenantId, Guid keyId, CancellationToken cancellationToken)
@@ -104,6 +109,7 @@ public sealed class EncryptionKeyStore(NpgsqlDataSource dataSource) : IEncryptio
 
         await connection.ExecuteAsync(new CommandDefinition(deleteSql, parameters, transaction, cancellationToken: cancellationToken));
         await transaction.CommitAsync(cancellationToken);
+        changes.ChangedHere(tenantId);
         return EncryptionKeyRemoval.Removed;
     }
 
@@ -128,7 +134,7 @@ public sealed class EncryptionKeyStore(NpgsqlDataSource dataSource) : IEncryptio
             WHERE tenant_id = @tenantId AND id = @keyId AND kek_id = @oldKekId AND private_key_sealed = @oldSealed
             """;
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return await connection.ExecuteAsync(new CommandDefinition(sql, new
+        var resealed = await connection.ExecuteAsync(new CommandDefinition(sql, new
         {
             tenantId,
             keyId,
@@ -137,5 +143,7 @@ public sealed class EncryptionKeyStore(NpgsqlDataSource dataSource) : IEncryptio
             oldKekId = expected.KekId,
             oldSealed = expected.Ciphertext,
         }, cancellationToken: cancellationToken)) == 1;
+        changes.ChangedHere(tenantId);
+        return resealed;
     }
 }

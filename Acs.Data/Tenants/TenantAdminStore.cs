@@ -48,7 +48,8 @@ public sealed class TenantAdminStore(NpgsqlDataSource dataSource, TenantChangeFe
                    t.clock_skew_seconds, t.allow_sha1, t.allow_idp_initiated, t.role_mappings::text AS role_mappings,
                    t.created_at, t.updated_at, t.encrypted_assertions,
                    i.idp_entity_id, i.sso_target_url,
-                   c.thumbprint_sha256, c.thumbprint_sha1, c.der, c.subject, c.not_before, c.not_after, c.created_at AS cert_created_at
+                   c.thumbprint_sha256, c.thumbprint_sha1, c.der, c.subject, c.not_before, c.not_after, c.created_at AS cert_created_at,
+                   c.left_metadata_at
             FROM page p
             JOIN tenants t ON t.id = p.id
             LEFT JOIN idp_configs i ON i.tenant_id = t.id

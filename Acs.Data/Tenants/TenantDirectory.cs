@@ -21,7 +21,8 @@ public sealed class TenantDirectory(NpgsqlDataSource dataSource) : ITenantDirect
                         ORDER BY k.created_at, k.id), '[]')::text
                 FROM sp_encryption_keys k WHERE k.tenant_id = t.id) AS encryption_keys,
                i.idp_entity_id, i.sso_target_url,
-               c.thumbprint_sha256, c.thumbprint_sha1, c.der, c.subject, c.not_before, c.not_after, c.created_at AS cert_created_at
+               c.thumbprint_sha256, c.thumbprint_sha1, c.der, c.subject, c.not_before, c.not_after, c.created_at AS cert_created_at,
+               c.left_metadata_at
         FROM tenants t
         LEFT JOIN idp_configs i ON i.tenant_id = t.id
         LEFT JOIN idp_certificates c ON c.tenant_id = t.id
@@ -70,6 +71,7 @@ public sealed class TenantDirectory(NpgsqlDataSource dataSource) : ITenantDirect
         public DateTime? NotBefore { get; init; }
         public DateTime? NotAfter { get; init; }
         public DateTime? CertCreatedAt { get; init; }
+        public DateTime? LeftMetadataAt { get; init; }
 
         public static Tenant ToTenant(IReadOnlyList<TenantRow> rows)
         {
@@ -93,7 +95,8 @@ public sealed class TenantDirectory(NpgsqlDataSource dataSource) : ITenantDirect
                 var certificates = rows
                     .Where(r => r.ThumbprintSha256 is not null)
                     .Select(r => new IdpCertificate(r.ThumbprintSha256!, r.ThumbprintSha1!, r.Der!, r.Subject!,
-                        Utc(r.NotBefore!.Value), Utc(r.NotAfter!.Value), Utc(r.CertCreatedAt!.Value)))
+                        Utc(r.NotBefore!.Value), Utc(r.NotAfter!.Value), Utc(r.CertCreatedAt!.Value))
+                    { LeftMetadataAt = r.LeftMetadataAt is { } left ? Utc(left) : null })
                     .ToArray();
                 idp = new IdpConfiguration(first.IdpEntityId, first.SsoTargetUrl!, certificates);
             }

@@ -6,7 +6,14 @@ using Acs.Core.Tenants;
 namespace Acs.Core.Saml.Metadata;
 
 /// <summary>What SSO needs from an IdP's SAML metadata (Entra's "Federation Metadata XML").</summary>
-public sealed record IdpMetadata(string EntityId, string SsoTargetUrl, IReadOnlyList<TrustedCertificate> SigningCertificates);
+public sealed record IdpMetadata(string EntityId, string SsoTargetUrl, IReadOnlyList<TrustedCertificate> SigningCertificates)
+{
+    /// <summary>The document's <c>validUntil</c>, when it has one (on the entity or on an EntitiesDescriptor root).</summary>
+    public DateTimeOffset? ValidUntil { get; init; }
+
+    /// <summary>The document's <c>cacheDuration</c>: how long it may be used before fetching it again.</summary>
+    public TimeSpan? CacheDuration { get; init; }
+}
 
 public sealed record IdpMetadataParseResult(IdpMetadata? Metadata, string? ErrorCode, string? Message)
 {
@@ -115,8 +122,47 @@ public static class IdpMetadataParser
                 "The IDPSSODescriptor has no signing certificate (KeyDescriptor use=\"signing\" with an X509Certificate).");
         }
 
-        return new IdpMetadataParseResult(new IdpMetadata(entityId, location, certificates), null, null);
+        var root = document.DocumentElement!;
+        return new IdpMetadataParseResult(new IdpMetadata(entityId, location, certificates)
+        {
+            ValidUntil = Earliest(ReadValidUntil(entity), ReadValidUntil(root)),
+            CacheDuration = ShortestDuration(ReadCacheDuration(entity), ReadCacheDuration(root)),
+        }, null, null);
     }
+
+    // Freshness hints are advice: one that does not parse is ignored rather than refusing the whole document.
+    private static DateTimeOffset? ReadValidUntil(XmlElement element) =>
+        element.GetAttribute("validUntil") is { Length: > 0 } text
+        && DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture,
+            System.Globalization.DateTimeStyles.AssumeUniversal | System.Globalization.DateTimeStyles.AdjustToUniversal, out var value)
+            ? value
+            : null;
+
+    private static TimeSpan? ReadCacheDuration(XmlElement element)
+    {
+        if (element.GetAttribute("cacheDuration") is not { Length: > 0 } text)
+        {
+            return null;
+        }
+
+        try
+        {
+            var duration = XmlConvert.ToTimeSpan(text.Trim());
+            return duration > TimeSpan.Zero ? duration : null;
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+        catch (OverflowException)
+        {
+            return null;
+        }
+    }
+
+    private static DateTimeOffset? Earliest(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a < b ? a : b;
+
+    private static TimeSpan? ShortestDuration(TimeSpan? a, TimeSpan? b) => a is null ? b : b is null ? a : a < b ? a : b;
 
     /// <summary>The EntityDescriptor root, or the single EntityDescriptor of an EntitiesDescriptor root.</summary>
     private static XmlElement? FindEntity(XmlElement root)

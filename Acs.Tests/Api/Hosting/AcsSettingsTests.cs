@@ -69,8 +69,65 @@ public sealed class AcsSettingsTests
         Assert.That(errors, Has.One.Contains("Acs__Metrics__Port").And.Contains(port));
     }
 
-    private static IConfiguration Configuration(string? bindingKey = null, string? metricsPort = null) =>
-        new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+    [Test]
+    public void Load_WithoutMetadataRefreshSettings_TakesTheDefaults()
+    {
+        var (settings, errors) = AcsSettings.Load(Configuration());
+
+        Assert.That(errors, Is.Empty);
+        var refresh = settings!.MetadataRefresh;
+        Assert.That(refresh.Enabled, Is.True);
+        Assert.That(refresh.Interval, Is.EqualTo(TimeSpan.FromHours(6)));
+        Assert.That(refresh.GracePeriod, Is.EqualTo(TimeSpan.FromDays(7)));
+        Assert.That(refresh.ExpiringWithinDays, Is.EqualTo(30));
+        Assert.That(refresh.AllowedHosts, Does.Contain("login.microsoftonline.com").And.Contain("*.okta.com"));
+        Assert.That(refresh.AllowLoopbackForTests, Is.False, "the loopback exception is for tests only, never a default");
+    }
+
+    [Test]
+    public void Load_WithMetadataRefreshSettings_UsesThem()
+    {
+        var (settings, errors) = AcsSettings.Load(Configuration(extra: new()
+        {
+            ["Acs:MetadataRefresh:Interval"] = "01:00:00",
+            ["Acs:MetadataRefresh:GracePeriod"] = "14.00:00:00",
+            ["Acs:MetadataRefresh:AllowedHosts:0"] = "idp.example.com",
+            ["Acs:Certificates:ExpiringWithinDays"] = "45",
+        }));
+
+        Assert.That(errors, Is.Empty);
+        Assert.That(settings!.MetadataRefresh.Interval, Is.EqualTo(TimeSpan.FromHours(1)));
+        Assert.That(settings.MetadataRefresh.GracePeriod, Is.EqualTo(TimeSpan.FromDays(14)));
+        Assert.That(settings.MetadataRefresh.AllowedHosts, Is.EqualTo(new[] { "idp.example.com" }));
+        Assert.That(settings.MetadataRefresh.ExpiringWithinDays, Is.EqualTo(45));
+    }
+
+    [Test]
+    public void Load_WithCommaSeparatedAllowedHosts_TakesEach()
+    {
+        var (settings, errors) = AcsSettings.Load(Configuration(extra: new() { ["Acs:MetadataRefresh:AllowedHosts:0"] = "idp.example.com, *.example.org" }));
+
+        Assert.That(errors, Is.Empty);
+        Assert.That(settings!.MetadataRefresh.AllowedHosts, Is.EqualTo(new[] { "idp.example.com", "*.example.org" }));
+    }
+
+    [TestCase("Acs:MetadataRefresh:Interval", "often", "Acs__MetadataRefresh__Interval")]
+    [TestCase("Acs:MetadataRefresh:Interval", "00:00:10", "Acs__MetadataRefresh__Interval")]
+    [TestCase("Acs:MetadataRefresh:GracePeriod", "-1.00:00:00", "Acs__MetadataRefresh__GracePeriod")]
+    [TestCase("Acs:MetadataRefresh:AllowedHosts:0", "https://idp.example.com/", "Acs__MetadataRefresh__AllowedHosts")]
+    [TestCase("Acs:MetadataRefresh:MaxBytes", "0", "Acs__MetadataRefresh__MaxBytes")]
+    [TestCase("Acs:Certificates:ExpiringWithinDays", "month", "Acs__Certificates__ExpiringWithinDays")]
+    [TestCase("Acs:MetadataRefresh:AllowLoopbackForTests", "yes", "Acs__MetadataRefresh__AllowLoopbackForTests")]
+    public void Load_WithMalformedMetadataRefreshSetting_NamesTheVariable(string key, string value, string variable)
+    {
+        var (settings, errors) = AcsSettings.Load(Configuration(extra: new() { [key] = value }));
+
+        Assert.That(settings, Is.Null);
+        Assert.That(errors, Has.One.Contains(variable));
+    }
+
+    private static IConfiguration Configuration(string? bindingKey = null, string? metricsPort = null, Dictionary<string, string?>? extra = null) =>
+        new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>(extra ?? [])
         {
             ["Acs:Metrics:Port"] = metricsPort,
             ["ConnectionStrings:Acs"] = "Host=127.0.0.1",
