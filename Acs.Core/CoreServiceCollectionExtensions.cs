@@ -1,6 +1,7 @@
 using Acs.Core.EncryptionKeys;
 using Acs.Core.Login;
 using Acs.Core.LoginEvents;
+using Acs.Core.Manage;
 using Acs.Core.Members;
 using Acs.Core.Saml.Validation;
 using Acs.Core.Telemetry;
@@ -25,6 +26,8 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<MemberAdministration>();
         services.AddSingleton<LoginEventLog>();
         services.AddSingleton<SsoAdministration>();
+        services.TryAddSingleton(ManageOptions.Default);
+        services.AddSingleton<SetupLinkAdministration>();
         // The host replaces the empty ring with the operator's key-encryption keys.
         services.TryAddSingleton(KeyEncryptionKeyRing.None);
         services.AddSingleton<SpDecryptionKeys>();

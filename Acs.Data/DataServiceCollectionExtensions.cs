@@ -1,6 +1,7 @@
 using Acs.Core.EncryptionKeys;
 using Acs.Core.Login;
 using Acs.Core.LoginEvents;
+using Acs.Core.Manage;
 using Acs.Core.Members;
 using Acs.Core.Retention;
 using Acs.Core.Sessions;
@@ -9,6 +10,7 @@ using Acs.Core.Tenants;
 using Acs.Data.EncryptionKeys;
 using Acs.Data.Login;
 using Acs.Data.LoginEvents;
+using Acs.Data.Manage;
 using Acs.Data.Members;
 using Acs.Data.Migrations;
 using Acs.Data.Retention;
@@ -65,6 +67,8 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<ILoginEventReader, LoginEventReader>();
         services.AddSingleton<IEncryptionKeyStore, EncryptionKeyStore>();
         services.AddSingleton<ICertificateInventory, CertificateInventory>();
+        services.AddSingleton<ISetupLinkStore, SetupLinkStore>();
+        services.AddSingleton<ISignInLogReader, SignInLogReader>();
         return services;
     }
 

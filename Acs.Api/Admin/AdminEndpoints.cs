@@ -19,6 +19,7 @@ public static class AdminEndpoints
         tenants.MapEncryptionKeyAdminEndpoints();
         tenants.MapMemberAdminEndpoints();
         tenants.MapLoginEventAdminEndpoints();
+        tenants.MapSetupLinkAdminEndpoints();
         return admin;
     }
 }

@@ -3,6 +3,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using Acs.Api.EncryptionKeys;
+using Acs.Core.Manage;
 using Acs.Core.Tenants;
 
 namespace Acs.Api.Hosting;
@@ -37,6 +38,9 @@ public sealed record AcsSettings(
     /// answered only for a Host that is no tenant site.
     /// </summary>
     public int? MetricsPort { get; init; }
+
+    /// <summary>How long an operator's setup link, and the setup session it opens, last.</summary>
+    public ManageOptions Manage { get; init; } = ManageOptions.Default;
 
     /// <summary>Reads and checks every setting; on failure returns one line per problem, naming the variable to set.</summary>
     public static (AcsSettings? Settings, IReadOnlyList<string> Errors) Load(IConfiguration configuration)
@@ -114,6 +118,16 @@ public sealed record AcsSettings(
 
         var keyEncryption = KeyEncryptionKeySettings.Read(configuration, errors);
 
+        var manage = new ManageOptions(
+            ReadTimeSpan(configuration, "Acs:Manage:SetupLinkLifetime", "Acs__Manage__SetupLinkLifetime", ManageOptions.DefaultSetupLinkLifetime,
+                "7.00:00:00", errors),
+            ReadTimeSpan(configuration, "Acs:Manage:SetupSessionLifetime", "Acs__Manage__SetupSessionLifetime",
+                ManageOptions.DefaultSetupSessionLifetime, "04:00:00", errors));
+        if (manage.SetupSessionLifetime > TimeSpan.FromHours(24))
+        {
+            errors.Add($"Acs__Manage__SetupSessionLifetime '{manage.SetupSessionLifetime}' is longer than a day: a setup session lasts hours (e.g. 04:00:00)");
+        }
+
         int? metricsPort = null;
         var rawMetricsPort = configuration["Acs:Metrics:Port"];
         if (!string.IsNullOrWhiteSpace(rawMetricsPort))
@@ -135,6 +149,7 @@ public sealed record AcsSettings(
             {
                 KeyEncryption = keyEncryption,
                 MetricsPort = metricsPort,
+                Manage = manage,
             }, errors);
     }
 
@@ -160,6 +175,24 @@ public sealed record AcsSettings(
         }
 
         errors.Add($"{variable} '{raw}' is not a positive whole number");
+        return fallback;
+    }
+
+    private static TimeSpan ReadTimeSpan(IConfiguration configuration, string key, string variable, TimeSpan fallback, string example,
+        List<string> errors)
+    {
+        var raw = configuration[key];
+        if (string.IsNullOrWhiteSpace(raw))
+        {
+            return fallback;
+        }
+
+        if (TimeSpan.TryParse(raw, CultureInfo.InvariantCulture, out var value) && value > TimeSpan.Zero)
+        {
+            return value;
+        }
+
+        errors.Add($"{variable} '{raw}' is not a positive time span such as {example}");
         return fallback;
     }
 

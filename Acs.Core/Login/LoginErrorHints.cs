@@ -70,4 +70,27 @@ public static class LoginErrorHints
             "ProxyRestriction). Remove it from the IdP application's token settings.",
         _ => null,
     };
+
+    /// <summary>Where a refused sign-in is fixed: in the IdP (Entra), on this site, or nowhere (try again).</summary>
+    public static string SideToFix(string code) => code switch
+    {
+        SamlErrorCodes.CertificateUntrusted or SamlErrorCodes.SignatureInvalid or SamlErrorCodes.IssuerMismatch
+            or SamlErrorCodes.AssertionEncryptedUnsupported or LoginErrorCodes.SsoNotConfigured or LoginErrorCodes.MemberUnknown
+            or LoginErrorCodes.MemberDisabled or LoginErrorCodes.EmailDomainNotAllowed or LoginErrorCodes.MemberEmailConflict
+            or LoginErrorCodes.IdpInitiatedNotAllowed => FixSides.Here,
+        SamlErrorCodes.SignatureMissing or SamlErrorCodes.SignatureAlgorithmNotAllowed or SamlErrorCodes.AudienceMismatch
+            or SamlErrorCodes.DestinationMismatch or SamlErrorCodes.SubjectConfirmationInvalid or SamlErrorCodes.IdpStatusNotSuccess
+            or SamlErrorCodes.AssertionNotEncrypted or SamlErrorCodes.AssertionDecryptionFailed
+            or SamlErrorCodes.EncryptionAlgorithmNotAllowed or SamlErrorCodes.ConditionUnsupported
+            or LoginErrorCodes.EmailMissing => FixSides.Idp,
+        _ => FixSides.Neither,
+    };
+}
+
+/// <summary>The side of a sign-in that has to change for a refused one to succeed.</summary>
+public static class FixSides
+{
+    public const string Idp = "idp";
+    public const string Here = "here";
+    public const string Neither = "neither";
 }
