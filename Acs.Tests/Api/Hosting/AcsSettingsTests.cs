@@ -69,9 +69,51 @@ public sealed class AcsSettingsTests
         Assert.That(errors, Has.One.Contains("Acs__Metrics__Port").And.Contains(port));
     }
 
-    private static IConfiguration Configuration(string? bindingKey = null, string? metricsPort = null) =>
+    [Test]
+    public void Load_WithoutManageSettings_LinksLastSevenDaysAndSetupSessionsFourHours()
+    {
+        var (settings, errors) = AcsSettings.Load(Configuration());
+
+        Assert.That(errors, Is.Empty);
+        Assert.That(settings!.Manage.SetupLinkLifetime, Is.EqualTo(TimeSpan.FromDays(7)));
+        Assert.That(settings.Manage.SetupSessionLifetime, Is.EqualTo(TimeSpan.FromHours(4)));
+    }
+
+    [Test]
+    public void Load_WithSetupLinkLifetime_UsesIt()
+    {
+        var (settings, errors) = AcsSettings.Load(Configuration(setupLinkLifetime: "2.00:00:00"));
+
+        Assert.That(errors, Is.Empty);
+        Assert.That(settings!.Manage.SetupLinkLifetime, Is.EqualTo(TimeSpan.FromDays(2)));
+    }
+
+    [TestCase("a week")]
+    [TestCase("-1.00:00:00")]
+    [TestCase("00:00:00")]
+    public void Load_WithMalformedSetupLinkLifetime_NamesTheVariable(string lifetime)
+    {
+        var (settings, errors) = AcsSettings.Load(Configuration(setupLinkLifetime: lifetime));
+
+        Assert.That(settings, Is.Null);
+        Assert.That(errors, Has.One.Contains("Acs__Manage__SetupLinkLifetime").And.Contains(lifetime));
+    }
+
+    [Test]
+    public void Load_WithSetupSessionOfDays_IsRefused()
+    {
+        var (settings, errors) = AcsSettings.Load(Configuration(setupSessionLifetime: "3.00:00:00"));
+
+        Assert.That(settings, Is.Null);
+        Assert.That(errors, Has.One.Contains("Acs__Manage__SetupSessionLifetime"));
+    }
+
+    private static IConfiguration Configuration(string? bindingKey = null, string? metricsPort = null, string? setupLinkLifetime = null,
+        string? setupSessionLifetime = null) =>
         new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
+            ["Acs:Manage:SetupLinkLifetime"] = setupLinkLifetime,
+            ["Acs:Manage:SetupSessionLifetime"] = setupSessionLifetime,
             ["Acs:Metrics:Port"] = metricsPort,
             ["ConnectionStrings:Acs"] = "Host=127.0.0.1",
             ["Acs:PublicUrls:0"] = "https://{subdomain}.statuspage.io",
