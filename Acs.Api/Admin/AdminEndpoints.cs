@@ -8,7 +8,9 @@ public static class AdminEndpoints
 {
     public static RouteGroupBuilder MapAdminEndpoints(this IEndpointRouteBuilder app)
     {
+        // A bearer-key JSON API: no browser form and no cookie to forge, so no antiforgery token.
         var admin = app.MapGroup("/admin")
+            .DisableAntiforgery()
             .AddEndpointFilter<AdminApiKeyFilter>()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .WithTags(TenantAdminEndpoints.Tag);

@@ -1,6 +1,7 @@
 using Acs.Api.Admin;
 using Acs.Api.EncryptionKeys;
 using Acs.Api.Health;
+using Acs.Api.Pages;
 using Acs.Api.Retention;
 using Acs.Api.Telemetry;
 using Acs.Core.Login;
@@ -20,6 +21,8 @@ public static class ApiServiceCollectionExtensions
         services.AddSingleton(new AuthnRequestBinding(settings.SignInBindingKey));
         services.AddHostedService<ExpiredDataPurgeService>();
         services.AddProblemDetails();
+        services.AddRazorComponents();
+        services.AddAcsAntiforgery(settings);
         services.AddExceptionHandler<DatabaseUnavailableHandler>();
         services.AddAcsHealthChecks();
         services.AddAcsRateLimiting(settings);
@@ -66,6 +69,9 @@ public static class ApiServiceCollectionExtensions
         {
             app.UseRateLimiter();
         }
+
+        app.UseAntiforgery();
+        app.MapSiteAssets();
 
         return app;
     }

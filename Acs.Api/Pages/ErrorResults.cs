@@ -40,6 +40,11 @@ public static class ErrorResults
 
     private const string PublicUrlTemplatePlaceholder = Acs.Core.Tenants.PublicUrlTemplate.Placeholder;
 
+    /// <summary>A post of this site's own form without a valid antiforgery token (expired, or sent from another site).</summary>
+    public static IResult FormExpired(HttpContext http) =>
+        Page(http, StatusCodes.Status400BadRequest, "form_expired", "This form has expired",
+            "The form was open too long, or was sent from another site. Go back to the page, reload it and try again.", eventId: null, hint: null);
+
     public static IResult TooManyRequests(HttpContext http) =>
         Page(http, StatusCodes.Status429TooManyRequests, "rate_limited", "Too many requests",
             "Too many sign-in attempts arrived at once. Please wait a moment and try again.", eventId: null, hint: null);

@@ -13,8 +13,7 @@ public static class SessionEndpoints
         var group = app.MapGroup("/").RequireTenantSite().ExcludeFromDescription();
         group.MapGet("/", Landing);
         group.MapGet("/api/me", Me);
-        // SameSite=Lax keeps the cookie off cross-site POSTs, so another site cannot sign a member out.
-        group.MapPost("/logout", Logout).DisableAntiforgery();
+        group.MapPost("/logout", Logout).RequireAntiforgeryToken();
         return app;
     }
 
@@ -38,34 +37,18 @@ public static class SessionEndpoints
     internal static async Task<IResult> Landing(HttpContext http, ISessionStore sessions, TimeProvider time, CancellationToken cancellationToken)
     {
         var site = http.GetTenantSite();
-        var tenantName = HtmlPage.Encode(site.Tenant.DisplayName);
         var session = await FindSessionAsync(http, site, sessions, time, cancellationToken);
-        if (session is not null)
+        var member = session?.Member;
+        var name = member is null ? null : $"{member.FirstName} {member.LastName}".Trim();
+        return PageResults.Page<LandingPage>(http, new
         {
-            var m = session.Member;
-            var name = $"{m.FirstName} {m.LastName}".Trim();
-            var body = $"""
-                <h1>Signed in to {tenantName}</h1>
-                <p>Signed in to {tenantName} as <strong>{HtmlPage.Encode(name.Length > 0 ? name : m.Email)}</strong> ({HtmlPage.Encode(MemberRoles.DisplayName(m.Role))}).</p>
-                <p class="muted">{HtmlPage.Encode(m.Email)}</p>
-                <form method="post" action="/logout"><button class="button secondary" type="submit">Sign out</button></form>
-                """;
-            return HtmlPage.Result(http, $"{site.Tenant.DisplayName}", body);
-        }
-
-        var signIn = site.Tenant.Idp is not null
-            ? """<p><a class="button" href="/sso/saml/login?returnTo=%2F">Sign in with your company account</a></p>"""
-            : """<p class="muted">Single sign-on is not configured for this site yet.</p>""";
-        if (http.RequestServices.GetService<DevelopmentIdpResponseIssuer>() is not null)
-        {
-            signIn += """<p><a href="/dev/idp">Sign in with the development IdP</a> <span class="muted">(IdP-initiated, as from My Apps)</span></p>""";
-        }
-
-        return HtmlPage.Result(http, site.Tenant.DisplayName, $"""
-            <h1>{tenantName}</h1>
-            <p>You are not signed in.</p>
-            {signIn}
-            """);
+            TenantName = site.Tenant.DisplayName,
+            MemberName = member is null ? null : name is { Length: > 0 } ? name : member.Email,
+            RoleName = member is null ? null : MemberRoles.DisplayName(member.Role),
+            member?.Email,
+            SignInConfigured = site.Tenant.Idp is not null,
+            DevelopmentIdp = http.RequestServices.GetService<DevelopmentIdpResponseIssuer>() is not null,
+        });
     }
 
     internal static async Task<IResult> Logout(HttpContext http, ISessionStore sessions, CancellationToken cancellationToken)

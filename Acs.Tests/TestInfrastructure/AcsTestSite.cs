@@ -122,6 +122,29 @@ public sealed class AcsTestSite : IAsyncDisposable
         return await client.SendAsync(request);
     }
 
+    /// <summary>
+    /// Submits a form of this site as a browser does: loads the page that shows it, takes the form's antiforgery token
+    /// (the cookie stays in the client's jar) and posts the fields with it.
+    /// </summary>
+    public static async Task<HttpResponseMessage> SubmitFormAsync(HttpClient client, string pagePath, string action,
+        IEnumerable<KeyValuePair<string, string>>? fields = null)
+    {
+        var page = await client.GetStringAsync(new Uri(pagePath, UriKind.Relative));
+        var fieldsWithToken = new List<KeyValuePair<string, string>>(fields ?? []) { new(AntiforgeryFieldName, AntiforgeryToken(page)) };
+        using var content = new FormUrlEncodedContent(fieldsWithToken);
+        return await client.PostAsync(new Uri(action, UriKind.Relative), content);
+    }
+
+    public const string AntiforgeryFieldName = "__RequestVerificationToken";
+
+    /// <summary>The antiforgery token a page's form carries.</summary>
+    public static string AntiforgeryToken(string html)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(html, $"name=\"{AntiforgeryFieldName}\" value=\"([^\"]+)\"");
+        Assert.That(match.Success, Is.True, "the page has no form with an antiforgery token");
+        return System.Net.WebUtility.HtmlDecode(match.Groups[1].Value);
+    }
+
     public async Task<IReadOnlyList<(string Outcome, string? ErrorCode)>> EventsAsync(Guid tenantId)
     {
         await using var connection = await Db.OpenConnectionAsync();

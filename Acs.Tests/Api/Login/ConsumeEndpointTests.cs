@@ -429,12 +429,29 @@ public sealed class ConsumeEndpointTests
         using var browser = _site.Browser(subdomain);
         await AcsTestSite.PostAsync(browser, AcsTestSite.ResponseFor(subdomain).BuildBase64());
 
-        using var logout = await browser.PostAsync(new Uri("/logout", UriKind.Relative), null);
+        using var logout = await AcsTestSite.SubmitFormAsync(browser, "/", "/logout");
         using var me = await browser.GetAsync(new Uri("/api/me", UriKind.Relative));
 
         AcsTestSite.AssertSeeOther(logout, "/");
         Assert.That(me.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
         Assert.That(await _site.CountAsync("SELECT count(*) FROM sessions WHERE tenant_id = @tenant", new { tenant }), Is.Zero);
+    }
+
+    [Test]
+    public async Task Logout_WithoutTheFormsAntiforgeryToken_IsRefusedAndKeepsTheSession()
+    {
+        var subdomain = NewSubdomain();
+        var tenant = await _site.CreateTenantAsync(subdomain);
+        using var browser = _site.Browser(subdomain);
+        await AcsTestSite.PostAsync(browser, AcsTestSite.ResponseFor(subdomain).BuildBase64());
+
+        using var logout = await browser.PostAsync(new Uri("/logout", UriKind.Relative), new FormUrlEncodedContent([]));
+        using var me = await browser.GetAsync(new Uri("/api/me", UriKind.Relative));
+
+        Assert.That(logout.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(await logout.Content.ReadAsStringAsync(), Does.Contain("form_expired"));
+        Assert.That(me.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(await _site.CountAsync("SELECT count(*) FROM sessions WHERE tenant_id = @tenant", new { tenant }), Is.EqualTo(1));
     }
 
     [Test]
