@@ -28,6 +28,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<SsoAdministration>();
         services.TryAddSingleton(ManageOptions.Default);
         services.AddSingleton<SetupLinkAdministration>();
+        services.AddSingleton<SignInLog>();
         // The host replaces the empty ring with the operator's key-encryption keys.
         services.TryAddSingleton(KeyEncryptionKeyRing.None);
         services.AddSingleton<SpDecryptionKeys>();

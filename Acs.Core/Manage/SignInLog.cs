@@ -34,3 +34,17 @@ public interface ISignInLogReader
     /// <summary>The first event of the tenant at or after <paramref name="since"/> from this user agent: a test sign-in's result.</summary>
     Task<SignInLogEntry?> FindFirstSinceAsync(Guid tenantId, DateTimeOffset since, string? userAgent, CancellationToken cancellationToken);
 }
+
+/// <summary>The sign-in log of the administration pages: always one tenant's, filtered as the administrator asked.</summary>
+public sealed class SignInLog(ISignInLogReader reader)
+{
+    public Task<IReadOnlyList<SignInLogEntry>> ListAsync(Guid tenantId, SignInLogFilter filter, CancellationToken cancellationToken) =>
+        reader.ListAsync(tenantId, filter.OutcomeValue, filter.PersonValue, SignInLogFilter.Limit, cancellationToken);
+
+    public Task<SignInLogEntry?> FindAsync(Guid tenantId, Guid eventId, CancellationToken cancellationToken) =>
+        reader.FindAsync(tenantId, eventId, cancellationToken);
+
+    /// <summary>What a test sign-in started at <paramref name="startedAt"/> in this browser came to; null while nothing is recorded.</summary>
+    public Task<SignInLogEntry?> TestResultAsync(Guid tenantId, DateTimeOffset startedAt, string? userAgent, CancellationToken cancellationToken) =>
+        reader.FindFirstSinceAsync(tenantId, startedAt, userAgent, cancellationToken);
+}
