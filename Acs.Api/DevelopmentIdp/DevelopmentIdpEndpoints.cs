@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Acs.Api.Hosting;
 using Acs.Api.Pages;
 using Acs.Api.Tenants;
@@ -79,7 +78,7 @@ public static class DevelopmentIdpEndpoints
 
         var group = app.MapGroup("/dev/idp").RequireTenantSite().ExcludeFromDescription();
         group.MapGet("/", ShowSignInForm);
-        group.MapPost("/", PostResponse).DisableAntiforgery();
+        group.MapPost("/", PostResponse).RequireAntiforgeryToken();
         return app;
     }
 
@@ -92,37 +91,34 @@ public static class DevelopmentIdpEndpoints
             // An SP-initiated sign-in: answer the AuthnRequest the site sent here.
             if (AuthnRequestReader.TryRead(samlRequest) is not { } request)
             {
-                return HtmlPage.Result(http, "Development IdP", "<h1>Development IdP</h1><p>The SAMLRequest could not be read.</p>", 400);
+                return RequestRefused(http, site, "The SAMLRequest could not be read.");
             }
 
             if (request.AssertionConsumerServiceUrl is { Length: > 0 } acs && acs != site.AcsUrl)
             {
-                return HtmlPage.Result(http, "Development IdP",
-                    $"<h1>Development IdP</h1><p>The request asks for an ACS ({HtmlPage.Encode(acs)}) that is not this site's.</p>", 400);
+                return RequestRefused(http, site, $"The request asks for an ACS ({acs}) that is not this site's.");
             }
 
             requestId = request.Id;
         }
 
-        var body = $"""
-            <h1>Development IdP</h1>
-            <p class="muted">Signs in to <strong>{HtmlPage.Encode(site.Tenant.DisplayName)}</strong> with a signed, Entra-shaped SAML response,
-            as a My Apps tile would{(requestId is null ? "" : ", answering the site's sign-in request")}.</p>
-            <form method="post" action="/dev/idp">
-              <p><label>E-mail<br><input name="email" value="britta.simon@contoso.com" size="34"></label></p>
-              <p><label>First name<br><input name="firstName" value="Britta"></label>
-                 <label>Surname<br><input name="lastName" value="Simon"></label></p>
-              <p><label>Role claim<br><input name="role" value="{AdminRoleClaim}"></label></p>
-              <p><label>Sign <select name="signMode"><option value="Assertion">the assertion (Entra's default)</option>
-                 <option value="Response">the response</option><option value="Both">the response and the assertion</option></select></label></p>
-              <p><label><input type="checkbox" name="tamper" value="true"> Tamper with the response after signing</label></p>
-              <input type="hidden" name="inResponseTo" value="{HtmlPage.Encode(requestId)}">
-              <input type="hidden" name="relayState" value="{HtmlPage.Encode(relayState)}">
-              <p><button class="button" type="submit">Sign in</button></p>
-            </form>
-            """;
-        return HtmlPage.Result(http, "Development IdP", body);
+        return PageResults.Page<DevelopmentIdpPage>(http, new
+        {
+            TenantName = site.Tenant.DisplayName,
+            RoleClaim = AdminRoleClaim,
+            InResponseTo = requestId,
+            RelayState = relayState,
+        });
     }
+
+    private static IResult RequestRefused(HttpContext http, TenantSite site, string text) =>
+        PageResults.Page<ErrorPage>(http, new
+        {
+            Title = "Development IdP",
+            Message = text,
+            SiteName = site.Tenant.DisplayName,
+            Links = new PageLink[] { new("Sign in again", ErrorResults.SignInAgainPath), new("Site home", "/") },
+        }, StatusCodes.Status400BadRequest);
 
     private static async Task<IResult> PostResponse(HttpContext http, DevelopmentIdpResponseIssuer issuer)
     {
@@ -139,20 +135,16 @@ public static class DevelopmentIdpEndpoints
         var samlResponse = issuer.Issue(signIn, site.SpEntityId, site.AcsUrl);
         var relayState = Field(form, "relayState");
 
-        // The browser posts the response on, exactly as after an Entra sign-in; the script runs only with this page's nonce.
-        var nonce = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
-        var body = $"""
-            <h1>Signing in…</h1>
-            <form method="post" action="{HtmlPage.Encode(site.AcsUrl)}">
-              <input type="hidden" name="SAMLResponse" value="{samlResponse}">
-              {(relayState is null ? "" : $"<input type=\"hidden\" name=\"RelayState\" value=\"{HtmlPage.Encode(relayState)}\">")}
-              <noscript><button class="button" type="submit">Continue</button></noscript>
-            </form>
-            <script nonce="{nonce}">document.forms[0].submit();</script>
-            """;
-        var result = HtmlPage.Result(http, "Signing in", body);
-        http.Response.Headers.ContentSecurityPolicy = HtmlPage.ContentSecurityPolicy + $"; script-src 'nonce-{nonce}'";
-        return result;
+        // The browser posts the response on, exactly as after an Entra sign-in; the page's one script is this site's file.
+        var page = PageResults.Page<PostResponsePage>(http, new
+        {
+            TenantName = site.Tenant.DisplayName,
+            site.AcsUrl,
+            SamlResponse = samlResponse,
+            RelayState = relayState,
+        });
+        http.Response.Headers.ContentSecurityPolicy = PageResults.ContentSecurityPolicy + "; script-src 'self'";
+        return page;
     }
 
     private static string? Field(IFormCollection form, string name) =>

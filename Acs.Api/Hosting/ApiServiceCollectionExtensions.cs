@@ -5,6 +5,7 @@ using Acs.Api.Pages;
 using Acs.Api.Retention;
 using Acs.Api.Telemetry;
 using Acs.Core.Login;
+using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.HttpOverrides;
 
 namespace Acs.Api.Hosting;
@@ -54,7 +55,7 @@ public static class ApiServiceCollectionExtensions
         app.UseExceptionHandler();
         // Before status-code pages and rate limits: a scrape is answered by the exporter alone.
         app.UseAcsMetricsEndpoint();
-        app.UseStatusCodePages();
+        app.UseStatusCodePages(StatusCodePage);
         app.Use(static (http, next) =>
         {
             // Browsers ignore HSTS over http, so it is only sent where it means something.
@@ -74,5 +75,23 @@ public static class ApiServiceCollectionExtensions
         app.MapSiteAssets();
 
         return app;
+    }
+
+    /// <summary>Answers without a body (no route, wrong method, too large…): a page for browsers, problem details for the rest.</summary>
+    private static async Task StatusCodePage(StatusCodeContext context)
+    {
+        var http = context.HttpContext;
+        if (ErrorResults.WantsHtml(http))
+        {
+            var page = await ErrorResults.StatusPageAsync(http, http.Response.StatusCode);
+            await page.ExecuteAsync(http);
+            return;
+        }
+
+        var problems = http.RequestServices.GetRequiredService<IProblemDetailsService>();
+        if (!await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = { Status = http.Response.StatusCode } }))
+        {
+            await http.Response.WriteAsync($"Status Code: {http.Response.StatusCode}");
+        }
     }
 }

@@ -19,6 +19,7 @@ public static class LoginEndpoints
         var group = app.MapGroup("/sso/saml").RequireTenantSite().ExcludeFromDescription();
         // IdPs post cross-site: no antiforgery token exists for this form.
         group.MapPost("/consume", Consume).DisableAntiforgery();
+        group.MapGet("/consume", ErrorResults.ConsumeNeedsPost);
         group.MapGet("/login", StartSignIn);
         return app;
     }

@@ -10,11 +10,31 @@ public static class PageResults
     public const string ContentSecurityPolicy =
         "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
-    public static RazorComponentResult<TPage> Page<TPage>(HttpContext http, object? parameters = null, int statusCode = StatusCodes.Status200OK)
+    public static IResult Page<TPage>(HttpContext http, object? parameters = null, int statusCode = StatusCodes.Status200OK)
         where TPage : IComponent
     {
         AddSecurityHeaders(http.Response);
-        return new RazorComponentResult<TPage>(parameters ?? new { }) { StatusCode = statusCode };
+        return new PageResult(new RazorComponentResult<TPage>(parameters ?? new { }) { StatusCode = statusCode });
+    }
+
+    /// <summary>
+    /// The renderer builds an absolute URI from the request's host, and throws on one that does not parse (a hostile Host
+    /// header that reached a page). The pages link relatively, so such a request is rendered as if for localhost.
+    /// </summary>
+    private sealed class PageResult(IResult page) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            var request = httpContext.Request;
+            if (!Uri.TryCreate($"{request.Scheme}://{request.Host}{request.PathBase}{request.Path}", UriKind.Absolute, out _))
+            {
+                request.Host = new HostString("localhost");
+                request.PathBase = PathString.Empty;
+                request.Path = "/";
+            }
+
+            return page.ExecuteAsync(httpContext);
+        }
     }
 
     public static void AddSecurityHeaders(HttpResponse response)

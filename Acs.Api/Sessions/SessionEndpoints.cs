@@ -14,8 +14,11 @@ public static class SessionEndpoints
         group.MapGet("/", Landing);
         group.MapGet("/api/me", Me);
         group.MapPost("/logout", Logout).RequireAntiforgeryToken();
+        group.MapGet(SignedOutPath, SignedOut);
         return app;
     }
+
+    public const string SignedOutPath = "/signed-out";
 
     public sealed record MeResponse(string Tenant, Guid MemberId, string Email, string FirstName, string LastName, string Role);
 
@@ -60,7 +63,13 @@ public static class SessionEndpoints
         }
 
         SessionCookies.Clear(http, site);
-        return new SeeOther("/");
+        return new SeeOther(SignedOutPath);
+    }
+
+    internal static IResult SignedOut(HttpContext http)
+    {
+        var site = http.GetTenantSite();
+        return PageResults.Page<SignedOutPage>(http, new { TenantName = site.Tenant.DisplayName, SignInConfigured = site.Tenant.Idp is not null });
     }
 
     private static async Task<SessionMember?> FindSessionAsync(HttpContext http, TenantSite site, ISessionStore sessions, TimeProvider time,

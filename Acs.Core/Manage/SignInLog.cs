@@ -20,7 +20,7 @@ public sealed record SignInLogEntry(LoginEventEntry Event, string? MemberEmail, 
 {
     public string? Hint => Event.ErrorCode is { } code ? LoginErrorHints.HintFor(code) : null;
 
-    public string? SideToFix => Event.ErrorCode is { } code ? LoginErrorHints.SideToFix(code) : null;
+    public LoginErrorSide? SideToFix => Event.ErrorCode is { } code ? LoginErrorHints.SideOf(code) : null;
 }
 
 /// <summary>Reads a tenant's sign-in log for its administration pages.</summary>

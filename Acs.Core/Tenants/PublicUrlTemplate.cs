@@ -130,6 +130,10 @@ public sealed class PublicUrlTemplate
     public string BaseUrl(string subdomain) =>
         $"{Scheme}://{subdomain}{_hostSuffix}{(_port is null ? string.Empty : ":" + _port.Value.ToString(System.Globalization.CultureInfo.InvariantCulture))}";
 
+    /// <summary>The address with no company in it (<c>https://statuspage.io</c>): the service's own, not a tenant site.</summary>
+    public string ServiceBaseUrl =>
+        $"{Scheme}://{_hostSuffix[1..]}{(_port is null ? string.Empty : ":" + _port.Value.ToString(System.Globalization.CultureInfo.InvariantCulture))}";
+
     /// <summary>The SP entity ID (Entra's "Identifier"): the tenant's base URL with a trailing slash.</summary>
     public string SpEntityId(string subdomain) => BaseUrl(subdomain) + "/";
 

@@ -75,7 +75,10 @@ public sealed class BrowserSignInTests
         Assert.That(await page.InnerTextAsync("main"), Does.Contain(signedIn));
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
-        await page.WaitForURLAsync($"{demo}/");
+        await page.WaitForURLAsync($"{demo}/signed-out");
+        Assert.That(await page.InnerTextAsync("main"), Does.Contain("You are signed out of Demo Company on this site")
+            .And.Contain("still signed in to your company account"));
+        await page.GetByRole(AriaRole.Link, new() { Name = "Site home" }).ClickAsync();
         Assert.That(await page.InnerTextAsync("main"), Does.Contain("You are not signed in"));
     }
 

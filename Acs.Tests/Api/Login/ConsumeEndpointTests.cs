@@ -432,7 +432,7 @@ public sealed class ConsumeEndpointTests
         using var logout = await AcsTestSite.SubmitFormAsync(browser, "/", "/logout");
         using var me = await browser.GetAsync(new Uri("/api/me", UriKind.Relative));
 
-        AcsTestSite.AssertSeeOther(logout, "/");
+        AcsTestSite.AssertSeeOther(logout, "/signed-out");
         Assert.That(me.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
         Assert.That(await _site.CountAsync("SELECT count(*) FROM sessions WHERE tenant_id = @tenant", new { tenant }), Is.Zero);
     }
