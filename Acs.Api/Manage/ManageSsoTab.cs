@@ -26,7 +26,8 @@ public static partial class ManageEndpoints
         pages.MapPost("/sso", SaveSso).RequireAntiforgeryToken().WithFormOptions(multipartBodyLengthLimit: MaxSsoFormBytes);
         pages.MapPost("/sso/certificates", AddCertificate).RequireAntiforgeryToken().WithFormOptions(multipartBodyLengthLimit: MaxSsoFormBytes);
         pages.MapPost("/sso/certificates/remove", RemoveCertificate).RequireAntiforgeryToken();
-        pages.MapPost("/sso/test", StartTest).RequireAntiforgeryToken();
+        // A GET like /sso/saml/login itself: starting a sign-in changes nothing another site could abuse.
+        pages.MapGet("/sso/test", StartTest);
     }
 
     internal static async Task<IResult> ShowSso(HttpContext http, string? done, SignInLog log, TimeProvider time, CancellationToken cancellationToken)
