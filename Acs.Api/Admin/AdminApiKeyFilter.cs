@@ -28,7 +28,7 @@ internal sealed class AdminApiKeyFilter(AcsSettings settings, ILogger<AdminApiKe
         var code = presented is null ? MissingCode : InvalidCode;
         // The presented key is never logged: a near-miss key is still a secret.
         logger.LogWarning("Admin API request refused ({Reason}): {Method} {Path} from {RemoteAddress}",
-            code, http.Request.Method, http.Request.Path.Value, http.Connection.RemoteIpAddress);
+            code, http.Request.Method, http.Request.Path.Value, http.Connection.RemoteIpAddress?.ToString() ?? "-");
         http.Response.Headers[HeaderNames.WWWAuthenticate] = "Bearer";
         return AdminProblems.Problem(StatusCodes.Status401Unauthorized, code,
             presented is null ? "Send the operator API key as 'Authorization: Bearer <key>'." : "The API key is not valid.");

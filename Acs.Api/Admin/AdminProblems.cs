@@ -39,6 +39,13 @@ internal static class AdminProblems
             extensions: new Dictionary<string, object?> { ["code"] = ValidationFailed, ["errorCodes"] = codes });
     }
 
+    /// <summary>A JSON body that could not be read: 413 when it is over the size limit, else a 400 naming the field.</summary>
+    public static IResult BodyRefused<T>(JsonBody<T> body)
+        where T : class =>
+        body.ErrorCode == JsonBody<T>.TooLargeCode
+            ? Problem(StatusCodes.Status413PayloadTooLarge, body.ErrorCode, body.Error!)
+            : Validation([(body.ErrorField!, body.ErrorCode!, body.Error!)], body.Error);
+
     public static ValidationProblem Validation(ValidationResult result) =>
         Validation(result.Errors.Select(e => (JsonName(e.PropertyName), SnakeCode(e.ErrorCode), e.ErrorMessage)));
 

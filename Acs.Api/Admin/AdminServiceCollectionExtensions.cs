@@ -51,7 +51,16 @@ public static class AdminServiceCollectionExtensions
         app.MapOpenApi();
         if (app.Environment.IsDevelopment())
         {
-            app.MapScalarApiReference();
+            // The page works offline: its bundle is served by this service, with system fonts, and no upsell or AI buttons.
+            app.MapScalarApiReference(options =>
+            {
+                options.DefaultFonts = false;
+                options.HideClientButton = true;
+                options.ShowDeveloperTools = DeveloperToolsVisibility.Never;
+                options.Telemetry = false;
+                options.Agent = new ScalarAgentOptions { Disabled = true };
+                options.Mcp = new ScalarMcpOptions { Disabled = true };
+            });
         }
 
         return app;

@@ -75,7 +75,9 @@ public static class EncryptionKeyAdminEndpoints
             var body = await JsonBody<CreateEncryptionKeyRequest>.BindAsync(http, null!);
             if (body.Value is null)
             {
-                return AdminProblems.Validation([(body.ErrorField!, body.ErrorCode!, body.Error!)], body.Error);
+                return body.ErrorCode == JsonBody<CreateEncryptionKeyRequest>.TooLargeCode
+                    ? AdminProblems.Problem(StatusCodes.Status413PayloadTooLarge, body.ErrorCode, body.Error!)
+                    : AdminProblems.Validation([(body.ErrorField!, body.ErrorCode!, body.Error!)], body.Error);
             }
 
             request = body.Value;

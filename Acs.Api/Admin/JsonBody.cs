@@ -7,13 +7,15 @@ namespace Acs.Api.Admin;
 
 /// <summary>
 /// A JSON request body that never fails to bind: a wrong content type or malformed JSON becomes an error the
-/// validation filter turns into a 400 problem (the framework would answer 415, or an empty 400, and before the
-/// API-key check).
+/// validation filter turns into a 400 problem, a body over <see cref="MaxBytes"/> a 413 (the framework would answer
+/// 415, or an empty 400, and before the API-key check).
 /// </summary>
 public sealed class JsonBody<T>
     where T : class
 {
     public const int MaxBytes = 256 * 1024;
+
+    public const string TooLargeCode = "body_too_large";
 
     private JsonBody(T? value, string? errorField, string? errorCode, string? error)
     {
@@ -43,7 +45,7 @@ public sealed class JsonBody<T>
         var bytes = await AdminRequestBody.ReadAsync(request, MaxBytes, context.RequestAborted);
         if (bytes is null)
         {
-            return Fail("body", "body_too_large", $"The body is larger than {MaxBytes / 1024} KiB.");
+            return Fail("body", TooLargeCode, $"The body is larger than {MaxBytes / 1024} KiB.");
         }
 
         if (bytes.Length == 0)

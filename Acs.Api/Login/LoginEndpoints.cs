@@ -14,6 +14,9 @@ public static class LoginEndpoints
     /// <summary>The whole form post may be at most this large: a 256 KiB response, base64-encoded, plus RelayState.</summary>
     public const long MaxConsumeBodyBytes = 400 * 1024;
 
+    /// <summary>What a log line prints for a field the sign-in has no value for (a failure has no member, a success no code).</summary>
+    public const string NoValue = "-";
+
     public static IEndpointRouteBuilder MapLoginEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/sso/saml").RequireTenantSite().ExcludeFromDescription();
@@ -42,8 +45,8 @@ public static class LoginEndpoints
 
         loggers.CreateLogger("Acs.Login").LogInformation(
             "Login {Outcome} tenant={Tenant} code={ErrorCode} event={EventId} member={MemberId} duration_ms={DurationMs:0.0}",
-            result.Succeeded ? LoginOutcomes.Success : LoginOutcomes.Failure, site.Subdomain, result.Failure?.Code, result.EventId,
-            result.Success?.Member.Id, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            result.Succeeded ? LoginOutcomes.Success : LoginOutcomes.Failure, site.Subdomain, result.Failure?.Code ?? NoValue, result.EventId,
+            result.Success?.Member.Id.ToString() ?? NoValue, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
 
         if (!result.Succeeded)
         {

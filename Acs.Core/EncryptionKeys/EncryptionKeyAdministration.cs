@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Acs.Core.Administration;
@@ -14,7 +15,7 @@ public sealed record CreateEncryptionKeyRequest
 }
 
 /// <summary>Body of <c>PATCH …/sso/encryption-keys/{id}</c>.</summary>
-public sealed record UpdateEncryptionKeyRequest(string? Status);
+public sealed record UpdateEncryptionKeyRequest([property: Required] string? Status);
 
 public sealed class CreateEncryptionKeyRequestValidator : AbstractValidator<CreateEncryptionKeyRequest>
 {

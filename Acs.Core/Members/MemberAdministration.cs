@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Acs.Core.Administration;
 using Acs.Core.Tenants;
 using FluentValidation;
@@ -5,7 +6,7 @@ using FluentValidation;
 namespace Acs.Core.Members;
 
 /// <summary>Body of <c>POST /admin/tenants/{subdomain}/members</c>: a member the administrator invites before their first sign-in.</summary>
-public sealed record NewMemberRequest(string? Email, string? FirstName, string? LastName, string? Role);
+public sealed record NewMemberRequest([property: Required] string? Email, string? FirstName, string? LastName, [property: Required] string? Role);
 
 /// <summary>Body of <c>PATCH .../members/{id}</c>; absent fields stay as they are.</summary>
 public sealed record MemberChangeRequest(string? Role, string? Status);

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Acs.Core.Administration;
 using Acs.Core.Certificates;
 using Acs.Core.EncryptionKeys;
@@ -12,10 +13,14 @@ namespace Acs.Core.Tenants;
 /// <summary>Body of <c>PUT /admin/tenants/{subdomain}/sso</c>; absent settings take the product's defaults.</summary>
 public sealed record SsoSettingsRequest
 {
+    [Required]
     public string? SsoTargetUrl { get; init; }
+
+    [Required]
     public string? IdpEntityId { get; init; }
 
     /// <summary>The IdP signing certificate as pasted: PEM, Entra's "Certificate (Base64)", or bare base64. Replaces the trusted set.</summary>
+    [Required]
     public string? Certificate { get; init; }
 
     public bool JitEnabled { get; init; } = true;
@@ -35,7 +40,7 @@ public sealed record SsoSettingsRequest
 }
 
 /// <summary>Body of <c>POST /admin/tenants/{subdomain}/sso/certificates</c>.</summary>
-public sealed record AddCertificateRequest(string? Certificate);
+public sealed record AddCertificateRequest([property: Required] string? Certificate);
 
 public static partial class SsoRules
 {

@@ -1,10 +1,12 @@
+using System.ComponentModel.DataAnnotations;
 using Acs.Core.Administration;
 using FluentValidation;
 
 namespace Acs.Core.Tenants;
 
 /// <summary>Body of <c>POST /admin/tenants</c>.</summary>
-public sealed record CreateTenantRequest(string? Subdomain, string? DisplayName);
+/// <remarks>Nullable, so a missing field is a validation error naming it; [Required] tells the API document.</remarks>
+public sealed record CreateTenantRequest([property: Required] string? Subdomain, [property: Required] string? DisplayName);
 
 public sealed class CreateTenantRequestValidator : AbstractValidator<CreateTenantRequest>
 {

@@ -129,9 +129,86 @@ public sealed class BrowserSignInTests
         Assert.That(await page.InnerTextAsync("body"), Does.Contain("\"email\":\"britta.simon@contoso.com\""));
     }
 
-    private async Task<IPage> NewPageAsync()
+    [Test]
+    public async Task ApiReferencePage_LoadsWithoutAnyRequestLeavingThisMachine_AndShowsNoUpsellButtons()
     {
-        var context = await _browser.NewContextAsync();
+        var page = await NewPageAsync();
+        var requests = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        page.Request += (_, request) => requests.Enqueue(request.Url);
+
+        await page.GotoAsync($"http://localhost:{_service.Port}/scalar", new() { WaitUntil = WaitUntilState.NetworkIdle });
+        await page.GetByText("AcsService administration API").First.WaitForAsync();
+        await SaveScreenshotAsync(page, "scalar.png");
+
+        var outside = requests.Where(url => Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
+                                            && uri.Host != "localhost" && !uri.Host.EndsWith(".localhost", StringComparison.Ordinal)).ToList();
+        Assert.That(requests, Is.Not.Empty);
+        Assert.That(outside, Is.Empty, "requests that left localhost: " + string.Join(", ", outside));
+        var text = await page.InnerTextAsync("body");
+        Assert.That(text, Does.Not.Contain("Open API Client").And.Not.Contain("Ask AI").And.Not.Contain("Generate SDK"));
+    }
+
+    [Test]
+    public async Task DevelopmentIdpForm_AtPhoneAndDesktopWidth_HasEachLabelDirectlyAboveItsOwnInput()
+    {
+        foreach (var width in new[] { 375, 1280 })
+        {
+            var page = await NewPageAsync(width);
+            await page.GotoAsync($"{_service.TenantUrl("demo")}/dev/idp");
+            foreach (var id in new[] { "email", "firstName", "lastName", "role", "signMode" })
+            {
+                var label = (await page.Locator($"label[for='{id}']").BoundingBoxAsync())!;
+                var input = (await page.Locator($"#{id}").BoundingBoxAsync())!;
+                Assert.That(label.Y + label.Height, Is.LessThanOrEqualTo(input.Y + 1), $"{width}px: the label of {id} is not above it");
+                Assert.That(input.Y - (label.Y + label.Height), Is.LessThan(16), $"{width}px: the label of {id} is far from it");
+                Assert.That(label.X, Is.EqualTo(input.X).Within(2), $"{width}px: the label of {id} is not aligned with it");
+            }
+
+            Assert.That(await page.EvaluateAsync<int>("document.documentElement.scrollWidth"), Is.LessThanOrEqualTo(width),
+                $"{width}px: the page scrolls sideways");
+            await SaveScreenshotAsync(page, $"dev-idp-{width}.png");
+        }
+    }
+
+    [TestCase("/", "landing")]
+    [TestCase("/incidents", "not-found")]
+    [TestCase("/sso/saml/consume", "consume-get")]
+    [TestCase("/signed-out", "signed-out")]
+    public async Task Page_AtPhoneAndDesktopWidth_FitsWithoutSidewaysScrolling(string path, string name)
+    {
+        foreach (var width in new[] { 375, 1280 })
+        {
+            var page = await NewPageAsync(width);
+            await page.GotoAsync($"{_service.TenantUrl("demo")}{path}");
+
+            Assert.That(await page.EvaluateAsync<int>("document.documentElement.scrollWidth"), Is.LessThanOrEqualTo(width),
+                $"{path} at {width}px scrolls sideways");
+            Assert.That(await page.Locator("main a[href]").CountAsync(), Is.GreaterThan(0), $"{path} offers no way on");
+            Assert.That(await page.EvaluateAsync<string>("getComputedStyle(document.body).fontFamily"), Does.Contain("system-ui"),
+                "the stylesheet was applied");
+            await SaveScreenshotAsync(page, $"{name}-{width}.png");
+        }
+    }
+
+    [Test]
+    public async Task TamperedSignIn_ErrorPage_AtPhoneWidth_FitsAndOffersToSignInAgain()
+    {
+        var page = await NewPageAsync(375);
+        await page.GotoAsync($"{_service.TenantUrl("demo")}/dev/idp");
+        await page.GetByLabel("Tamper with the response after signing").CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Sign in again" }).WaitForAsync();
+
+        Assert.That(await page.EvaluateAsync<int>("document.documentElement.scrollWidth"), Is.LessThanOrEqualTo(375));
+        await SaveScreenshotAsync(page, "sign-in-failed-375.png");
+    }
+
+    private async Task<IPage> NewPageAsync(int width = 1280)
+    {
+        var context = await _browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            ViewportSize = new ViewportSize { Width = width, Height = width < 500 ? 812 : 800 },
+        });
         return await context.NewPageAsync();
     }
 

@@ -48,6 +48,48 @@ public sealed class AdminOpenApiTests : AdminApiTests
     }
 }
 
+public sealed class AdminOpenApiRequestSchemaTests : AdminApiTests
+{
+    protected override string Purpose => "adminopenapischema";
+
+    [TestCase("post", "/admin/tenants", new[] { "subdomain", "displayName" })]
+    [TestCase("put", "/admin/tenants/{subdomain}/sso", new[] { "ssoTargetUrl", "idpEntityId", "certificate" })]
+    [TestCase("post", "/admin/tenants/{subdomain}/sso/certificates", new[] { "certificate" })]
+    [TestCase("post", "/admin/tenants/{subdomain}/members", new[] { "email", "role" })]
+    [TestCase("patch", "/admin/tenants/{subdomain}/sso/encryption-keys/{id}", new[] { "status" })]
+    [TestCase("patch", "/admin/tenants/{subdomain}/members/{id}", new string[0])]
+    public async Task RequestBody_RequiresExactlyTheRequiredFields_AndTheyAreNotNullable(string method, string path, string[] required)
+    {
+        var schema = await RequestSchemaAsync(method, path);
+
+        var listed = schema.TryGetProperty("required", out var list) ? list.EnumerateArray().Select(e => e.GetString()).ToList() : [];
+        Assert.That(listed, Is.EquivalentTo(required));
+        foreach (var field in required)
+        {
+            var type = schema.GetProperty("properties").GetProperty(field).GetProperty("type");
+            Assert.That(type.ValueKind, Is.EqualTo(JsonValueKind.String), $"{field} must not admit null (type is {type})");
+            Assert.That(type.GetString(), Is.EqualTo("string"));
+        }
+    }
+
+    [Test]
+    public async Task OptionalRequestFields_MayStillBeNull()
+    {
+        var schema = await RequestSchemaAsync("post", "/admin/tenants/{subdomain}/members");
+
+        var type = schema.GetProperty("properties").GetProperty("firstName").GetProperty("type");
+        Assert.That(type.EnumerateArray().Select(e => e.GetString()), Is.EquivalentTo(new[] { "null", "string" }));
+    }
+
+    private async Task<JsonElement> RequestSchemaAsync(string method, string path)
+    {
+        using var client = Factory.CreateClient();
+        var document = JsonDocument.Parse(await client.GetStringAsync(new Uri("/openapi/v1.json", UriKind.Relative))).RootElement;
+        return document.GetProperty("paths").GetProperty(path).GetProperty(method)
+            .GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("schema");
+    }
+}
+
 public sealed class AdminApiReferencePageTests : AdminApiTests
 {
     protected override string Purpose => "adminscalar";
