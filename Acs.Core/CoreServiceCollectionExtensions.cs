@@ -2,6 +2,7 @@ using Acs.Core.Diagnosis;
 using Acs.Core.EncryptionKeys;
 using Acs.Core.Login;
 using Acs.Core.LoginEvents;
+using Acs.Core.Manage;
 using Acs.Core.Members;
 using Acs.Core.Rollover;
 using Acs.Core.Saml.Validation;
@@ -33,6 +34,9 @@ public static class CoreServiceCollectionExtensions
         services.TryAddSingleton(CertificateExpiryOptions.Default);
         services.AddSingleton<MetadataRefresher>();
         services.AddSingleton<RolloverAdministration>();
+        services.TryAddSingleton(ManageOptions.Default);
+        services.AddSingleton<SetupLinkAdministration>();
+        services.AddSingleton<SignInLog>();
         // The host replaces the empty ring with the operator's key-encryption keys.
         services.TryAddSingleton(KeyEncryptionKeyRing.None);
         services.AddSingleton<SpDecryptionKeys>();

@@ -3,6 +3,7 @@ using Acs.Core.Diagnosis;
 using Acs.Core.EncryptionKeys;
 using Acs.Core.Login;
 using Acs.Core.LoginEvents;
+using Acs.Core.Manage;
 using Acs.Core.Members;
 using Acs.Core.Retention;
 using Acs.Core.Rollover;
@@ -14,6 +15,7 @@ using Acs.Data.Diagnosis;
 using Acs.Data.EncryptionKeys;
 using Acs.Data.Login;
 using Acs.Data.LoginEvents;
+using Acs.Data.Manage;
 using Acs.Data.Members;
 using Acs.Data.Migrations;
 using Acs.Data.Retention;
@@ -84,6 +86,8 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<ICertificateTrustDirectory, CertificateTrustDirectory>();
         services.AddSingleton<IRolloverStore, RolloverStore>();
         services.AddSingleton<IAuditLog, AuditEventStore>();
+        services.AddSingleton<ISetupLinkStore, SetupLinkStore>();
+        services.AddSingleton<ISignInLogReader, SignInLogReader>();
         return services;
     }
 

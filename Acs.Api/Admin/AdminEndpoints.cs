@@ -23,6 +23,7 @@ public static class AdminEndpoints
         tenants.MapLoginEventAdminEndpoints();
         tenants.MapRolloverAdminEndpoints();
         admin.MapCertificateAdminEndpoints();
+        tenants.MapSetupLinkAdminEndpoints();
         return admin;
     }
 }

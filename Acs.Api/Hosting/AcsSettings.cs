@@ -3,6 +3,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using Acs.Api.EncryptionKeys;
+using Acs.Core.Manage;
 using Acs.Core.Tenants;
 
 namespace Acs.Api.Hosting;
@@ -40,6 +41,8 @@ public sealed record AcsSettings(
 
     /// <summary>IdP metadata refresh and the certificate expiry threshold.</summary>
     public Rollover.MetadataRefreshSettings MetadataRefresh { get; init; } = Rollover.MetadataRefreshSettings.Default;
+    /// <summary>How long an operator's setup link, and the setup session it opens, last.</summary>
+    public ManageOptions Manage { get; init; } = ManageOptions.Default;
 
     /// <summary>Reads and checks every setting; on failure returns one line per problem, naming the variable to set.</summary>
     public static (AcsSettings? Settings, IReadOnlyList<string> Errors) Load(IConfiguration configuration)
@@ -118,6 +121,16 @@ public sealed record AcsSettings(
         var keyEncryption = KeyEncryptionKeySettings.Read(configuration, errors);
         var metadataRefresh = Rollover.MetadataRefreshSettings.Read(configuration, errors);
 
+        var manage = new ManageOptions(
+            ReadTimeSpan(configuration, "Acs:Manage:SetupLinkLifetime", "Acs__Manage__SetupLinkLifetime", ManageOptions.DefaultSetupLinkLifetime,
+                "7.00:00:00", errors),
+            ReadTimeSpan(configuration, "Acs:Manage:SetupSessionLifetime", "Acs__Manage__SetupSessionLifetime",
+                ManageOptions.DefaultSetupSessionLifetime, "04:00:00", errors));
+        if (manage.SetupSessionLifetime > TimeSpan.FromHours(24))
+        {
+            errors.Add($"Acs__Manage__SetupSessionLifetime '{manage.SetupSessionLifetime}' is longer than a day: a setup session lasts hours (e.g. 04:00:00)");
+        }
+
         int? metricsPort = null;
         var rawMetricsPort = configuration["Acs:Metrics:Port"];
         if (!string.IsNullOrWhiteSpace(rawMetricsPort))
@@ -140,6 +153,7 @@ public sealed record AcsSettings(
                 KeyEncryption = keyEncryption,
                 MetricsPort = metricsPort,
                 MetadataRefresh = metadataRefresh,
+                Manage = manage,
             }, errors);
     }
 
@@ -165,6 +179,24 @@ public sealed record AcsSettings(
         }
 
         errors.Add($"{variable} '{raw}' is not a positive whole number");
+        return fallback;
+    }
+
+    private static TimeSpan ReadTimeSpan(IConfiguration configuration, string key, string variable, TimeSpan fallback, string example,
+        List<string> errors)
+    {
+        var raw = configuration[key];
+        if (string.IsNullOrWhiteSpace(raw))
+        {
+            return fallback;
+        }
+
+        if (TimeSpan.TryParse(raw, CultureInfo.InvariantCulture, out var value) && value > TimeSpan.Zero)
+        {
+            return value;
+        }
+
+        errors.Add($"{variable} '{raw}' is not a positive time span such as {example}");
         return fallback;
     }
 

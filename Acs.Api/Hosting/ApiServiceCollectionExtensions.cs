@@ -20,6 +20,7 @@ public static class ApiServiceCollectionExtensions
         services.AddSingleton(settings);
         services.AddAcsConnectionLimits();
         services.AddSingleton(new LoginOptions(settings.SessionLifetime));
+        services.AddSingleton(settings.Manage);
         services.AddSingleton(new AuthnRequestBinding(settings.SignInBindingKey));
         services.AddHostedService<ExpiredDataPurgeService>();
         services.AddHostedService<TenantChangeListenerService>();

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Acs.Api.Manage;
 using Acs.Api.Pages;
 using Acs.Api.Sessions;
 using Acs.Api.Tenants;
@@ -50,6 +51,13 @@ public static class LoginEndpoints
 
         if (!result.Succeeded)
         {
+            // A test started on the administration pages comes back there, where the failure is explained in full.
+            if (!ErrorResults.WantsJson(http) && ManageCookies.TestStartedAt(http, site, time.GetUtcNow()) is { } testStarted
+                && time.GetUtcNow() - testStarted <= login.AuthnRequestLifetime)
+            {
+                return new SeeOther(ManageEndpoints.SsoPath + "?done=test");
+            }
+
             return ErrorResults.LoginFailed(http, result.EventId, result.Failure);
         }
 

@@ -11,14 +11,18 @@ public static class SiteAssets
 {
     private static readonly Asset Stylesheet = Asset.Load("site.css", "text/css; charset=utf-8");
     private static readonly Asset PostOnScript = Asset.Load("post-on.js", "text/javascript; charset=utf-8");
+    private static readonly Asset CopyScript = Asset.Load("copy.js", "text/javascript; charset=utf-8");
 
     public static string StylesheetUrl => Stylesheet.Url;
 
     public static string PostOnScriptUrl => PostOnScript.Url;
 
+    /// <summary>The copy buttons of the administration pages.</summary>
+    public static string CopyScriptUrl => CopyScript.Url;
+
     public static IEndpointRouteBuilder MapSiteAssets(this IEndpointRouteBuilder app)
     {
-        foreach (var asset in new[] { Stylesheet, PostOnScript })
+        foreach (var asset in new[] { Stylesheet, PostOnScript, CopyScript })
         {
             app.MapGet("/assets/" + asset.Name, (HttpContext http) =>
             {

@@ -29,6 +29,9 @@ public sealed class LoginService(
     /// <summary>The largest clock skew a tenant may configure (<see cref="SsoRules.MaxClockSkewSeconds"/>).</summary>
     private static readonly TimeSpan MaxClockSkew = TimeSpan.FromSeconds(SsoRules.MaxClockSkewSeconds);
 
+    /// <summary>How long an SP-initiated sign-in may take from start to the IdP's answer.</summary>
+    public TimeSpan AuthnRequestLifetime => options.AuthnRequestLifetime;
+
     public Task<LoginResult> SignInAsync(LoginAttempt attempt, CancellationToken cancellationToken) =>
         MeasuredAsync(attempt, () => SignInCoreAsync(attempt, cancellationToken));
 

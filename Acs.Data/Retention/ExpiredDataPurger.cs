@@ -22,6 +22,11 @@ public sealed class ExpiredDataPurger(NpgsqlDataSource dataSource) : IExpiredDat
         WHERE ctid IN (SELECT ctid FROM authn_requests WHERE expires_at < @Now LIMIT 10000)
         """;
 
+    private const string PurgeSetupSessionsSql = """
+        DELETE FROM setup_sessions
+        WHERE ctid IN (SELECT ctid FROM setup_sessions WHERE expires_at < @Now LIMIT 10000)
+        """;
+
     private const string PurgeLoginEventsSql = """
         DELETE FROM login_events
         WHERE ctid IN (SELECT ctid FROM login_events WHERE occurred_at < @Before LIMIT 10000)
@@ -33,8 +38,9 @@ public sealed class ExpiredDataPurger(NpgsqlDataSource dataSource) : IExpiredDat
         var assertions = await connection.ExecuteAsync(new CommandDefinition(PurgeAssertionsSql, new { Now = now }, cancellationToken: cancellationToken));
         var sessions = await connection.ExecuteAsync(new CommandDefinition(PurgeSessionsSql, new { Now = now }, cancellationToken: cancellationToken));
         var requests = await connection.ExecuteAsync(new CommandDefinition(PurgeRequestsSql, new { Now = now }, cancellationToken: cancellationToken));
+        var setupSessions = await connection.ExecuteAsync(new CommandDefinition(PurgeSetupSessionsSql, new { Now = now }, cancellationToken: cancellationToken));
         var events = await connection.ExecuteAsync(new CommandDefinition(PurgeLoginEventsSql, new { Before = loginEventsBefore },
             cancellationToken: cancellationToken));
-        return assertions + sessions + requests + events;
+        return assertions + sessions + requests + setupSessions + events;
     }
 }

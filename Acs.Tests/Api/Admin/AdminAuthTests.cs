@@ -83,6 +83,9 @@ public sealed class AdminAuthTests : AdminApiTests
             (HttpMethod.Patch, $"/admin/tenants/acme/members/{id}"),
             (HttpMethod.Delete, $"/admin/tenants/acme/members/{id}"),
             (HttpMethod.Get, "/admin/tenants/acme/login-events"),
+            (HttpMethod.Post, "/admin/tenants/acme/setup-links"),
+            (HttpMethod.Get, "/admin/tenants/acme/setup-links"),
+            (HttpMethod.Delete, $"/admin/tenants/acme/setup-links/{id}"),
         };
 
         foreach (var (method, path) in requests)

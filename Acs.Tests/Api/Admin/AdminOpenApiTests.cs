@@ -28,6 +28,8 @@ public sealed class AdminOpenApiTests : AdminApiTests
             ["/admin/tenants/{subdomain}/members"] = ["get", "post"],
             ["/admin/tenants/{subdomain}/members/{id}"] = ["get", "patch", "delete"],
             ["/admin/tenants/{subdomain}/login-events"] = ["get"],
+            ["/admin/tenants/{subdomain}/setup-links"] = ["get", "post"],
+            ["/admin/tenants/{subdomain}/setup-links/{id}"] = ["delete"],
         };
         foreach (var (path, methods) in expected)
         {

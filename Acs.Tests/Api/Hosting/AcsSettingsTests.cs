@@ -126,6 +126,45 @@ public sealed class AcsSettingsTests
         Assert.That(errors, Has.One.Contains(variable));
     }
 
+    [Test]
+    public void Load_WithoutManageSettings_LinksLastSevenDaysAndSetupSessionsFourHours()
+    {
+        var (settings, errors) = AcsSettings.Load(Configuration());
+
+        Assert.That(errors, Is.Empty);
+        Assert.That(settings!.Manage.SetupLinkLifetime, Is.EqualTo(TimeSpan.FromDays(7)));
+        Assert.That(settings.Manage.SetupSessionLifetime, Is.EqualTo(TimeSpan.FromHours(4)));
+    }
+
+    [Test]
+    public void Load_WithSetupLinkLifetime_UsesIt()
+    {
+        var (settings, errors) = AcsSettings.Load(Configuration(extra: new() { ["Acs:Manage:SetupLinkLifetime"] = "2.00:00:00" }));
+
+        Assert.That(errors, Is.Empty);
+        Assert.That(settings!.Manage.SetupLinkLifetime, Is.EqualTo(TimeSpan.FromDays(2)));
+    }
+
+    [TestCase("a week")]
+    [TestCase("-1.00:00:00")]
+    [TestCase("00:00:00")]
+    public void Load_WithMalformedSetupLinkLifetime_NamesTheVariable(string lifetime)
+    {
+        var (settings, errors) = AcsSettings.Load(Configuration(extra: new() { ["Acs:Manage:SetupLinkLifetime"] = lifetime }));
+
+        Assert.That(settings, Is.Null);
+        Assert.That(errors, Has.One.Contains("Acs__Manage__SetupLinkLifetime").And.Contains(lifetime));
+    }
+
+    [Test]
+    public void Load_WithSetupSessionOfDays_IsRefused()
+    {
+        var (settings, errors) = AcsSettings.Load(Configuration(extra: new() { ["Acs:Manage:SetupSessionLifetime"] = "3.00:00:00" }));
+
+        Assert.That(settings, Is.Null);
+        Assert.That(errors, Has.One.Contains("Acs__Manage__SetupSessionLifetime"));
+    }
+
     private static IConfiguration Configuration(string? bindingKey = null, string? metricsPort = null, Dictionary<string, string?>? extra = null) =>
         new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>(extra ?? [])
         {
