@@ -65,12 +65,13 @@ public static class DataServiceCollectionExtensions
             new NpgsqlDataSourceBuilder(connectionString) { ConnectionStringBuilder = { MaxPoolSize = 2, MaxAutoPrepare = 0 } }.Build());
         services.AddSingleton<DatabaseMigrator>();
         services.AddSingleton<DatabaseReadiness>();
-        // The tenant change feed holds one connection open to LISTEN: a data source of its own, outside the pool.
-        services.AddSingleton(sp => new TenantChangeFeed(
-            new NpgsqlDataSourceBuilder(connectionString)
-            {
-                ConnectionStringBuilder = { MaxPoolSize = 1, MaxAutoPrepare = 0, ApplicationName = TenantChangeFeedApplicationName },
-            }.Build(),
+        // The tenant change feed holds one connection open to LISTEN: a data source of its own, outside the pool, unpooled
+        // so the connection closes when the feed stops; the container disposes it with the host.
+        services.AddKeyedSingleton(TenantChangeFeedApplicationName, (_, _) => new NpgsqlDataSourceBuilder(connectionString)
+        {
+            ConnectionStringBuilder = { Pooling = false, MaxAutoPrepare = 0, ApplicationName = TenantChangeFeedApplicationName },
+        }.Build());
+        services.AddSingleton(sp => new TenantChangeFeed(sp.GetRequiredKeyedService<NpgsqlDataSource>(TenantChangeFeedApplicationName),
             sp.GetRequiredService<TimeProvider>(), sp.GetService<ILogger<TenantChangeFeed>>()));
         services.AddSingleton<ITenantDirectory, CachedTenantDirectory>();
         services.AddSingleton<DemoTenantSeeder>();
