@@ -23,7 +23,7 @@ public sealed class LoginEventReader(NpgsqlDataSource dataSource) : ILoginEventR
         return rows.Select(r => r.ToEntry()).ToList();
     }
 
-    internal sealed class LoginEventRow
+    internal class LoginEventRow
     {
         public Guid Id { get; init; }
         public DateTime OccurredAt { get; init; }

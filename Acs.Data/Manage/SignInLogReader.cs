@@ -1,5 +1,6 @@
 using Acs.Core.LoginEvents;
 using Acs.Core.Manage;
+using Acs.Data.LoginEvents;
 using Dapper;
 using Npgsql;
 
@@ -10,7 +11,7 @@ public sealed class SignInLogReader(NpgsqlDataSource dataSource) : ISignInLogRea
 {
     private const string Select = """
         SELECT e.id, e.occurred_at, e.outcome, e.error_code, e.message, e.expected, e.received, e.name_id, e.member_id,
-               e.assertion_id, e.client_address, e.user_agent,
+               e.assertion_id, e.client_address, e.user_agent, e.diagnosis_cause, e.diagnosis_fix, e.diagnosis_advice,
                m.email AS member_email, m.first_name AS member_first_name, m.last_name AS member_last_name, m.role AS member_role
         FROM login_events e
         LEFT JOIN members m ON m.id = e.member_id AND m.tenant_id = e.tenant_id
@@ -29,7 +30,7 @@ public sealed class SignInLogReader(NpgsqlDataSource dataSource) : ISignInLogRea
         var pattern = person is null ? null : "%" + EscapeLike(person.ToLowerInvariant()) + "%";
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var rows = await connection.QueryAsync<Row>(new CommandDefinition(sql, new { tenantId, outcome, pattern, limit }, cancellationToken: cancellationToken));
-        return rows.Select(r => r.ToEntry()).ToList();
+        return rows.Select(r => r.ToSignInLogEntry()).ToList();
     }
 
     public async Task<SignInLogEntry?> FindAsync(Guid tenantId, Guid eventId, CancellationToken cancellationToken)
@@ -40,7 +41,7 @@ public sealed class SignInLogReader(NpgsqlDataSource dataSource) : ISignInLogRea
             """;
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var row = await connection.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(sql, new { tenantId, eventId }, cancellationToken: cancellationToken));
-        return row?.ToEntry();
+        return row?.ToSignInLogEntry();
     }
 
     public async Task<SignInLogEntry?> FindFirstSinceAsync(Guid tenantId, DateTimeOffset since, string? userAgent, CancellationToken cancellationToken)
@@ -54,34 +55,20 @@ public sealed class SignInLogReader(NpgsqlDataSource dataSource) : ISignInLogRea
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var row = await connection.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(sql, new { tenantId, since, userAgent },
             cancellationToken: cancellationToken));
-        return row?.ToEntry();
+        return row?.ToSignInLogEntry();
     }
 
     private static string EscapeLike(string text) => text.Replace(@"\", @"\\", StringComparison.Ordinal)
         .Replace("%", @"\%", StringComparison.Ordinal).Replace("_", @"\_", StringComparison.Ordinal);
 
-    private sealed class Row
+    /// <summary>A login event row (<see cref="LoginEventReader.LoginEventRow"/>, diagnosis included) with its member's names.</summary>
+    private sealed class Row : LoginEventReader.LoginEventRow
     {
-        public Guid Id { get; init; }
-        public DateTime OccurredAt { get; init; }
-        public string Outcome { get; init; } = "";
-        public string? ErrorCode { get; init; }
-        public string? Message { get; init; }
-        public string? Expected { get; init; }
-        public string? Received { get; init; }
-        public string? NameId { get; init; }
-        public Guid? MemberId { get; init; }
-        public string? AssertionId { get; init; }
-        public string? ClientAddress { get; init; }
-        public string? UserAgent { get; init; }
         public string? MemberEmail { get; init; }
         public string? MemberFirstName { get; init; }
         public string? MemberLastName { get; init; }
         public string? MemberRole { get; init; }
 
-        public SignInLogEntry ToEntry() => new(
-            new LoginEventEntry(Id, new DateTimeOffset(DateTime.SpecifyKind(OccurredAt, DateTimeKind.Utc)), Outcome, ErrorCode, Message,
-                Expected, Received, NameId, MemberId, AssertionId, ClientAddress, UserAgent),
-            MemberEmail, MemberFirstName, MemberLastName, MemberRole);
+        public SignInLogEntry ToSignInLogEntry() => new(ToEntry(), MemberEmail, MemberFirstName, MemberLastName, MemberRole);
     }
 }

@@ -48,6 +48,25 @@ public sealed class ManageSignInTests
     }
 
     [Test]
+    public async Task SignInLog_FailureWithAKnownCause_ShowsItsDiagnosis()
+    {
+        var subdomain = NewSubdomain();
+        await _site.CreateTenantAsync(subdomain);
+        var applicationId = AcsTestSite.ResponseFor(subdomain);
+        applicationId.Audience = "spn:3f1b2c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d";
+        await AcsTestSite.PostAsync(_site.Browser(subdomain), applicationId.BuildBase64());
+        using var browser = await ManageTestSite.SetupBrowserAsync(_site, subdomain);
+        var (_, html) = await ManageTestSite.GetAsync(browser, "/manage/sign-ins");
+        var failureId = System.Text.RegularExpressions.Regex.Match(html, "href=\"/manage/sign-ins/([0-9a-f-]{36})\"").Groups[1].Value;
+
+        var (status, detail) = await ManageTestSite.GetAsync(browser, "/manage/sign-ins/" + failureId);
+
+        Assert.That(status, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(WebUtility.HtmlDecode(detail), Does.Contain("Likely cause")
+            .And.Contain($"<code>{Acs.Core.Diagnosis.DiagnosisCauses.AudienceIsApplicationId}</code>"));
+    }
+
+    [Test]
     public async Task SignInLog_FiltersByOutcomeAndPerson()
     {
         var subdomain = NewSubdomain();
