@@ -71,6 +71,26 @@ public sealed class AcsApiFactory(string connectionString, IDictionary<string, s
         return client;
     }
 
+    /// <summary>
+    /// Removes the background services that borrow pooled connections (key re-sealing, purge, metadata refresh,
+    /// expiry warnings), for tests that reason about who holds the pool's connections.
+    /// </summary>
+    public static void WithoutPooledBackgroundWork(IServiceCollection services)
+    {
+        Type[] pooled =
+        [
+            typeof(Acs.Api.EncryptionKeys.EncryptionKeyResealService),
+            typeof(Acs.Api.Retention.ExpiredDataPurgeService),
+            typeof(Acs.Api.Rollover.MetadataRefreshService),
+            typeof(Acs.Api.Rollover.CertificateExpiryWarningService),
+        ];
+        foreach (var descriptor in services.Where(d => d.ServiceType == typeof(Microsoft.Extensions.Hosting.IHostedService)
+                     && pooled.Contains(d.ImplementationType)).ToList())
+        {
+            services.Remove(descriptor);
+        }
+    }
+
     public HttpClient CreateAdminClient()
     {
         var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
