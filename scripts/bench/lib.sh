@@ -41,13 +41,15 @@ create_db() {
   echo "Host=127.0.0.1;Port=$pgport;Database=$1;Username=postgres;Password=$PGPASSWORD;Maximum Pool Size=100"
 }
 
-# start_acs PORT CONNECTION_STRING [BUILD_DIR]: the service as in production, rate limits off, logging at Warning.
-# BUILD_DIR (default: this checkout's Release build) lets another build of the service run side by side.
+# start_acs PORT CONNECTION_STRING [BUILD_DIR] [ENV...]: the service as in production, rate limits off, logging at
+# Warning. BUILD_DIR (default, or empty: this checkout's Release build) lets another build of the service run side by
+# side; ENV (NAME=VALUE words, e.g. DOTNET_gcServer=0) runs it with runtime or service settings of its own.
 start_acs() {
   local port=$1 db=$2 dir=${3:-$api_dir}
-  (cd "$dir" && ConnectionStrings__Acs="$db" Acs__PublicUrls__0="http://{subdomain}.acs.localhost:$port" \
+  local -a extra=("${@:4}")
+  (cd "$dir" && exec env ConnectionStrings__Acs="$db" Acs__PublicUrls__0="http://{subdomain}.acs.localhost:$port" \
     Acs__AdminApiKey="bench-admin-key-0123456789" Acs__RateLimiting__Enabled=false ASPNETCORE_ENVIRONMENT=Production \
-    Logging__LogLevel__Default=Warning ASPNETCORE_URLS="http://127.0.0.1:$port" exec dotnet Acs.Api.dll) >"$work/acs-$port.log" 2>&1 &
+    Logging__LogLevel__Default=Warning ASPNETCORE_URLS="http://127.0.0.1:$port" "${extra[@]}" dotnet Acs.Api.dll) >"$work/acs-$port.log" 2>&1 &
   pids+=($!); last_pid=$!
   wait_http "http://127.0.0.1:$port/healthz"
 }
