@@ -39,6 +39,12 @@ public sealed record AcsSettings(
     /// </summary>
     public int? MetricsPort { get; init; }
 
+    /// <summary>
+    /// Whether sign-in spans are recorded. By default only when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> names a collector:
+    /// spans nobody receives still cost every sign-in their allocations and tags.
+    /// </summary>
+    public bool TracingEnabled { get; init; }
+
     /// <summary>IdP metadata refresh and the certificate expiry threshold.</summary>
     public Rollover.MetadataRefreshSettings MetadataRefresh { get; init; } = Rollover.MetadataRefreshSettings.Default;
     /// <summary>How long an operator's setup link, and the setup session it opens, last.</summary>
@@ -131,6 +137,9 @@ public sealed record AcsSettings(
             errors.Add($"Acs__Manage__SetupSessionLifetime '{manage.SetupSessionLifetime}' is longer than a day: a setup session lasts hours (e.g. 04:00:00)");
         }
 
+        var tracing = ReadBool(configuration, "Acs:Tracing:Enabled", "Acs__Tracing__Enabled",
+            !string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]), errors);
+
         int? metricsPort = null;
         var rawMetricsPort = configuration["Acs:Metrics:Port"];
         if (!string.IsNullOrWhiteSpace(rawMetricsPort))
@@ -152,6 +161,7 @@ public sealed record AcsSettings(
             {
                 KeyEncryption = keyEncryption,
                 MetricsPort = metricsPort,
+                TracingEnabled = tracing,
                 MetadataRefresh = metadataRefresh,
                 Manage = manage,
             }, errors);

@@ -33,7 +33,7 @@ public static class ApiServiceCollectionExtensions
         services.AddAcsAdmin();
         services.AddAcsEncryptionKeys(settings);
         services.AddAcsRollover(settings.MetadataRefresh);
-        services.AddAcsTelemetry(configuration);
+        services.AddAcsTelemetry(settings, configuration);
         services.Configure<ForwardedHeadersOptions>(options =>
         {
             options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto | ForwardedHeaders.XForwardedHost;

@@ -10,23 +10,29 @@ namespace Acs.Api.Telemetry;
 /// <summary>
 /// OpenTelemetry: the service's own meter, ASP.NET Core's <c>http.server.*</c>, Npgsql's <c>db.client.*</c> and the
 /// runtime's metrics, exported for a Prometheus scrape at <c>/metrics</c>; spans of the sign-in with Npgsql's spans
-/// beneath them, sent over OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> names a collector.
+/// beneath them, recorded when tracing is on (<see cref="AcsSettings.TracingEnabled"/>) and sent over OTLP when
+/// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> names a collector.
 /// </summary>
 public static class TelemetryServiceCollectionExtensions
 {
     public const string ServiceName = "acs-service";
 
-    public static IServiceCollection AddAcsTelemetry(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddAcsTelemetry(this IServiceCollection services, AcsSettings settings, IConfiguration configuration)
     {
-        services.AddOpenTelemetry()
+        var telemetry = services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(ServiceName))
             .WithMetrics(metrics => metrics
                 .AddMeter(AcsMetrics.MeterName)
                 .AddAspNetCoreInstrumentation()
                 .AddRuntimeInstrumentation()
                 .AddNpgsqlInstrumentation()
-                .AddPrometheusExporter())
-            .WithTracing(tracing =>
+                .AddPrometheusExporter());
+        if (!settings.TracingEnabled)
+        {
+            return services;
+        }
+
+        telemetry.WithTracing(tracing =>
             {
                 tracing
                     .AddSource(TelemetryAttributes.ActivitySourceName)

@@ -165,6 +165,46 @@ public sealed class AcsSettingsTests
         Assert.That(errors, Has.One.Contains("Acs__Manage__SetupSessionLifetime"));
     }
 
+    [Test]
+    public void Load_WithoutCollector_RecordsNoTraces()
+    {
+        var (settings, errors) = AcsSettings.Load(Configuration());
+
+        Assert.That(errors, Is.Empty);
+        Assert.That(settings!.TracingEnabled, Is.False);
+    }
+
+    [Test]
+    public void Load_WithCollector_RecordsTraces()
+    {
+        var (settings, _) = AcsSettings.Load(Configuration(extra: new() { ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "http://collector:4317" }));
+
+        Assert.That(settings!.TracingEnabled, Is.True);
+    }
+
+    [TestCase("true", true)]
+    [TestCase("false", false)]
+    public void Load_WithTracingSetting_FollowsIt(string value, bool expected)
+    {
+        var (settings, errors) = AcsSettings.Load(Configuration(extra: new()
+        {
+            ["Acs:Tracing:Enabled"] = value,
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = expected ? null : "http://collector:4317",
+        }));
+
+        Assert.That(errors, Is.Empty);
+        Assert.That(settings!.TracingEnabled, Is.EqualTo(expected));
+    }
+
+    [Test]
+    public void Load_WithMalformedTracingSetting_NamesTheVariable()
+    {
+        var (settings, errors) = AcsSettings.Load(Configuration(extra: new() { ["Acs:Tracing:Enabled"] = "sometimes" }));
+
+        Assert.That(settings, Is.Null);
+        Assert.That(errors, Has.One.Contains("Acs__Tracing__Enabled"));
+    }
+
     private static IConfiguration Configuration(string? bindingKey = null, string? metricsPort = null, Dictionary<string, string?>? extra = null) =>
         new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>(extra ?? [])
         {

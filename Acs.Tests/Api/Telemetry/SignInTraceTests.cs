@@ -18,7 +18,7 @@ public sealed class SignInTraceTests
         var subdomain = "tr" + Guid.NewGuid().ToString("N")[..12];
         await TenantSeeder.InsertAsync(connectionString, new SeedTenant(subdomain).WithTestIdp());
         var spans = new List<Activity>();
-        await using var factory = new AcsApiFactory(connectionString)
+        await using var factory = new AcsApiFactory(connectionString, new Dictionary<string, string?> { ["Acs:Tracing:Enabled"] = "true" })
         {
             ConfigureServices = services => services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(spans)),
         };
@@ -43,5 +43,28 @@ public sealed class SignInTraceTests
         Assert.That(children.Where(c => c.Source.Name == "Npgsql"), Is.Not.Empty, "Npgsql's own spans, one per command");
         Assert.That(children.Where(c => c.Source.Name == "Npgsql").Select(c => c.GetTagItem("db.system.name") ?? c.GetTagItem("db.system")),
             Has.All.EqualTo("postgresql"));
+    }
+
+    [Test]
+    public async Task SignIn_WithTracingOff_RecordsNoSpan()
+    {
+        var connectionString = await PostgresServer.CreateDatabaseAsync("traces");
+        var subdomain = "tr" + Guid.NewGuid().ToString("N")[..12];
+        await TenantSeeder.InsertAsync(connectionString, new SeedTenant(subdomain).WithTestIdp());
+        var spans = new List<Activity>();
+        await using var factory = new AcsApiFactory(connectionString)
+        {
+            ConfigureServices = services => services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(spans)),
+        };
+        using var browser = factory.CreateTenantClient(subdomain);
+
+        using var response = await AcsTestSite.PostAsync(browser, AcsTestSite.ResponseFor(subdomain).BuildBase64());
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.SeeOther));
+        lock (spans)
+        {
+            Assert.That(spans.Where(s => (string?)s.GetTagItem(TelemetryAttributes.TenantSubdomain) == subdomain), Is.Empty,
+                "no collector and tracing not asked for: no span of this sign-in is recorded");
+        }
     }
 }
