@@ -7,7 +7,9 @@ using Acs.Tests.TestInfrastructure;
 [assembly: Parallelizable(ParallelScope.Fixtures)]
 [assembly: LevelOfParallelism(3)]
 
-namespace Acs.Tests.TestInfrastructure;
+// The namespace every fixture lives under: a set-up fixture only wraps the fixtures of its own namespace, so here its
+// tear-down runs once every test of the assembly has finished (in TestInfrastructure it wrapped none and never ran).
+namespace Acs.Tests;
 
 /// <summary>Stops the test PostgreSQL (if this run started one) when every test of the assembly has finished.</summary>
 [SetUpFixture]
