@@ -7,7 +7,8 @@
 # change is measured against the code before it in the same run. LOAD_VARIANTS="wks:DOTNET_gcServer=0;nofk:SQL=f.sql"
 # adds this build once more per entry ("label:NAME=VALUE ..."), as target "acs-<label>" on its own database, with
 # those environment variables (runtime or service settings); a SQL=<file> word is not passed on but run against that
-# database after the service has migrated it (a schema experiment). Usage: scripts/bench/load.sh   (about 6 minutes)
+# database after the service has migrated it (a schema experiment), and a DIR=<build dir> word runs that build instead
+# (so an old and a new build can alternate: the first target of a run meets a cold cluster). Usage: scripts/bench/load.sh   (about 6 minutes)
 source "$(dirname "$0")/lib.sh"
 levels=${LOAD_LEVELS:-1,2,4,8,16,32,64}
 requests=${LOAD_REQUESTS:-4000}
@@ -30,19 +31,23 @@ variant_labels=(); variant_ports=(); variant_pids=(); variant_dbs=()
 IFS=';' read -r -a variants <<<"${LOAD_VARIANTS:-}"
 for entry in "${variants[@]}"; do
   [[ -z $entry ]] && continue
-  label=${entry%%:*}; env_words=(); sql_file=""
+  label=${entry%%:*}; env_words=(); sql_file=""; variant_dir=""
   read -r -a words <<<"${entry#*:}"
   for word in "${words[@]}"; do
-    if [[ $word == SQL=* ]]; then sql_file=${word#SQL=}; else env_words+=("$word"); fi
+    case $word in
+      SQL=*) sql_file=${word#SQL=} ;;
+      DIR=*) variant_dir=${word#DIR=} ;;
+      *) env_words+=("$word") ;;
+    esac
   done
   variant_db=$(create_db "acs_load_${label//[^a-z0-9]/_}")
-  variant_port=$(free_port); start_acs "$variant_port" "$variant_db" "" "${env_words[@]}"
+  variant_port=$(free_port); start_acs "$variant_port" "$variant_db" "$variant_dir" "${env_words[@]}"
   variant_pids+=("$last_pid")
   if [[ -n $sql_file ]]; then
     psql -h 127.0.0.1 -p "$pgport" -U postgres -d "acs_load_${label//[^a-z0-9]/_}" -qtA -v ON_ERROR_STOP=1 -f "$sql_file" >/dev/null
   fi
   variant_labels+=("acs-$label"); variant_ports+=("$variant_port"); variant_dbs+=("$variant_db")
-  echo "variant acs-$label: ${env_words[*]:-(no environment)}${sql_file:+, then $sql_file}"
+  echo "variant acs-$label: ${variant_dir:-this build}, ${env_words[*]:-(no environment)}${sql_file:+, then $sql_file}"
 done
 
 echo
