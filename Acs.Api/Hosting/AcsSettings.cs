@@ -109,13 +109,13 @@ public sealed record AcsSettings(
         }
 
         var rateLimits = new RateLimitSettings(
-            ReadBool(configuration, "Acs:RateLimiting:Enabled", "Acs__RateLimiting__Enabled", true, errors),
-            ReadInt(configuration, "Acs:RateLimiting:ConsumePerAddressPerMinute", "Acs__RateLimiting__ConsumePerAddressPerMinute", 1200, errors),
-            ReadInt(configuration, "Acs:RateLimiting:ConsumePerTenantPerMinute", "Acs__RateLimiting__ConsumePerTenantPerMinute", 6000, errors),
-            ReadInt(configuration, "Acs:RateLimiting:AdminPerAddressPerMinute", "Acs__RateLimiting__AdminPerAddressPerMinute", 600, errors));
-        var retentionDays = ReadInt(configuration, "Acs:LoginEvents:RetentionDays", "Acs__LoginEvents__RetentionDays", 90, errors);
-        var devIdp = ReadBool(configuration, "Acs:DevelopmentIdp:Enabled", "Acs__DevelopmentIdp__Enabled", false, errors);
-        var maxPoolSize = ReadInt(configuration, "Acs:Database:MaxPoolSize", "Acs__Database__MaxPoolSize", DefaultDatabaseMaxPoolSize, errors);
+            SettingReader.Bool(configuration, "Acs:RateLimiting:Enabled", true, errors),
+            SettingReader.PositiveInt(configuration, "Acs:RateLimiting:ConsumePerAddressPerMinute", 1200, errors),
+            SettingReader.PositiveInt(configuration, "Acs:RateLimiting:ConsumePerTenantPerMinute", 6000, errors),
+            SettingReader.PositiveInt(configuration, "Acs:RateLimiting:AdminPerAddressPerMinute", 600, errors));
+        var retentionDays = SettingReader.PositiveInt(configuration, "Acs:LoginEvents:RetentionDays", 90, errors);
+        var devIdp = SettingReader.Bool(configuration, "Acs:DevelopmentIdp:Enabled", false, errors);
+        var maxPoolSize = SettingReader.PositiveInt(configuration, "Acs:Database:MaxPoolSize", DefaultDatabaseMaxPoolSize, errors);
 
         var bindingSecret = configuration["Acs:SignIn:BindingKey"];
         if (!string.IsNullOrEmpty(bindingSecret) && bindingSecret.Length < MinimumSignInBindingKeyLength)
@@ -128,16 +128,16 @@ public sealed record AcsSettings(
         var metadataRefresh = Rollover.MetadataRefreshSettings.Read(configuration, errors);
 
         var manage = new ManageOptions(
-            ReadTimeSpan(configuration, "Acs:Manage:SetupLinkLifetime", "Acs__Manage__SetupLinkLifetime", ManageOptions.DefaultSetupLinkLifetime,
+            SettingReader.PositiveTimeSpan(configuration, "Acs:Manage:SetupLinkLifetime", ManageOptions.DefaultSetupLinkLifetime,
                 "7.00:00:00", errors),
-            ReadTimeSpan(configuration, "Acs:Manage:SetupSessionLifetime", "Acs__Manage__SetupSessionLifetime",
+            SettingReader.PositiveTimeSpan(configuration, "Acs:Manage:SetupSessionLifetime",
                 ManageOptions.DefaultSetupSessionLifetime, "04:00:00", errors));
         if (manage.SetupSessionLifetime > TimeSpan.FromHours(24))
         {
             errors.Add($"Acs__Manage__SetupSessionLifetime '{manage.SetupSessionLifetime}' is longer than a day: a setup session lasts hours (e.g. 04:00:00)");
         }
 
-        var tracing = ReadBool(configuration, "Acs:Tracing:Enabled", "Acs__Tracing__Enabled",
+        var tracing = SettingReader.Bool(configuration, "Acs:Tracing:Enabled",
             !string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]), errors);
 
         int? metricsPort = null;
@@ -174,58 +174,6 @@ public sealed record AcsSettings(
     /// </summary>
     private static byte[] SignInBindingKeyFrom(string secret) =>
         HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), "AcsService sign-in request binding v1"u8);
-
-    private static int ReadInt(IConfiguration configuration, string key, string variable, int fallback, List<string> errors)
-    {
-        var raw = configuration[key];
-        if (string.IsNullOrWhiteSpace(raw))
-        {
-            return fallback;
-        }
-
-        if (int.TryParse(raw, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0)
-        {
-            return value;
-        }
-
-        errors.Add($"{variable} '{raw}' is not a positive whole number");
-        return fallback;
-    }
-
-    private static TimeSpan ReadTimeSpan(IConfiguration configuration, string key, string variable, TimeSpan fallback, string example,
-        List<string> errors)
-    {
-        var raw = configuration[key];
-        if (string.IsNullOrWhiteSpace(raw))
-        {
-            return fallback;
-        }
-
-        if (TimeSpan.TryParse(raw, CultureInfo.InvariantCulture, out var value) && value > TimeSpan.Zero)
-        {
-            return value;
-        }
-
-        errors.Add($"{variable} '{raw}' is not a positive time span such as {example}");
-        return fallback;
-    }
-
-    private static bool ReadBool(IConfiguration configuration, string key, string variable, bool fallback, List<string> errors)
-    {
-        var raw = configuration[key];
-        if (string.IsNullOrWhiteSpace(raw))
-        {
-            return fallback;
-        }
-
-        if (bool.TryParse(raw, out var value))
-        {
-            return value;
-        }
-
-        errors.Add($"{variable} '{raw}' is not true or false");
-        return fallback;
-    }
 }
 
 /// <summary>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography.X509Certificates;
+using Acs.Api.Hosting;
 using Acs.Core.Rollover;
 using Acs.Core.Saml.Metadata;
 
@@ -62,15 +63,15 @@ public sealed record MetadataRefreshSettings(
         }
 
         return new MetadataRefreshSettings(
-            ReadBool(configuration, "Acs:MetadataRefresh:Enabled", "Acs__MetadataRefresh__Enabled", d.Enabled, errors),
-            ReadSpan(configuration, "Acs:MetadataRefresh:Interval", "Acs__MetadataRefresh__Interval", d.Interval, RolloverOptions.MinimumRefreshInterval, errors),
-            ReadSpan(configuration, "Acs:MetadataRefresh:GracePeriod", "Acs__MetadataRefresh__GracePeriod", d.GracePeriod, TimeSpan.Zero, errors),
+            SettingReader.Bool(configuration, "Acs:MetadataRefresh:Enabled", d.Enabled, errors),
+            SettingReader.TimeSpanAtLeast(configuration, "Acs:MetadataRefresh:Interval", d.Interval, RolloverOptions.MinimumRefreshInterval, errors),
+            SettingReader.TimeSpanAtLeast(configuration, "Acs:MetadataRefresh:GracePeriod", d.GracePeriod, TimeSpan.Zero, errors),
             hosts.Count > 0 ? hosts : d.AllowedHosts,
-            ReadSpan(configuration, "Acs:MetadataRefresh:Timeout", "Acs__MetadataRefresh__Timeout", d.Timeout, TimeSpan.FromMilliseconds(100), errors),
-            ReadSpan(configuration, "Acs:MetadataRefresh:RetryDelay", "Acs__MetadataRefresh__RetryDelay", d.RetryDelay, TimeSpan.Zero, errors),
-            ReadInt(configuration, "Acs:MetadataRefresh:MaxBytes", "Acs__MetadataRefresh__MaxBytes", d.MaxBytes, errors),
-            ReadInt(configuration, "Acs:Certificates:ExpiringWithinDays", "Acs__Certificates__ExpiringWithinDays", d.ExpiringWithinDays, errors),
-            ReadBool(configuration, "Acs:MetadataRefresh:AllowLoopbackForTests", "Acs__MetadataRefresh__AllowLoopbackForTests", false, errors),
+            SettingReader.TimeSpanAtLeast(configuration, "Acs:MetadataRefresh:Timeout", d.Timeout, TimeSpan.FromMilliseconds(100), errors),
+            SettingReader.TimeSpanAtLeast(configuration, "Acs:MetadataRefresh:RetryDelay", d.RetryDelay, TimeSpan.Zero, errors),
+            SettingReader.PositiveInt(configuration, "Acs:MetadataRefresh:MaxBytes", d.MaxBytes, errors),
+            SettingReader.PositiveInt(configuration, "Acs:Certificates:ExpiringWithinDays", d.ExpiringWithinDays, errors),
+            SettingReader.Bool(configuration, "Acs:MetadataRefresh:AllowLoopbackForTests", false, errors),
             testCertificate);
     }
 
@@ -78,56 +79,5 @@ public sealed record MetadataRefreshSettings(
     {
         var name = host.StartsWith("*.", StringComparison.Ordinal) ? host[2..] : host;
         return Uri.CheckHostName(name) == UriHostNameType.Dns;
-    }
-
-    private static TimeSpan ReadSpan(IConfiguration configuration, string key, string variable, TimeSpan fallback, TimeSpan minimum, List<string> errors)
-    {
-        var raw = configuration[key];
-        if (string.IsNullOrWhiteSpace(raw))
-        {
-            return fallback;
-        }
-
-        if (TimeSpan.TryParse(raw, CultureInfo.InvariantCulture, out var value) && value >= minimum)
-        {
-            return value;
-        }
-
-        errors.Add($"{variable} '{raw}' is not a time span of at least {minimum} (e.g. 06:00:00, or 7.00:00:00 for seven days)");
-        return fallback;
-    }
-
-    private static int ReadInt(IConfiguration configuration, string key, string variable, int fallback, List<string> errors)
-    {
-        var raw = configuration[key];
-        if (string.IsNullOrWhiteSpace(raw))
-        {
-            return fallback;
-        }
-
-        if (int.TryParse(raw, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0)
-        {
-            return value;
-        }
-
-        errors.Add($"{variable} '{raw}' is not a positive whole number");
-        return fallback;
-    }
-
-    private static bool ReadBool(IConfiguration configuration, string key, string variable, bool fallback, List<string> errors)
-    {
-        var raw = configuration[key];
-        if (string.IsNullOrWhiteSpace(raw))
-        {
-            return fallback;
-        }
-
-        if (bool.TryParse(raw, out var value))
-        {
-            return value;
-        }
-
-        errors.Add($"{variable} '{raw}' is not true or false");
-        return fallback;
     }
 }
