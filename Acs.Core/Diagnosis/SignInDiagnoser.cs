@@ -15,6 +15,9 @@ namespace Acs.Core.Diagnosis;
 public static partial class SignInDiagnoser
 {
     public const string EntraGroupsClaim = "http://schemas.microsoft.com/ws/2008/06/identity/claims/groups";
+    /// <summary>How old a late response may be and still be read as a clock difference rather than a stale post.</summary>
+    public static readonly TimeSpan StalePostAfter = TimeSpan.FromHours(1);
+
     public const string EntraGroupsLinkClaim = "http://schemas.microsoft.com/claims/groups.link";
 
     private const string StatusRequester = "urn:oasis:names:tc:SAML:2.0:status:Requester";
@@ -37,9 +40,11 @@ public static partial class SignInDiagnoser
             SamlErrorCodes.DestinationMismatch => ReplyUrl(context, evidence.Destination, "Destination"),
             SamlErrorCodes.SubjectConfirmationInvalid when !evidence.Recipients.Contains(context.AcsUrl, StringComparer.Ordinal) =>
                 ReplyUrl(context, evidence.Recipients.FirstOrDefault(), "Recipient"),
+            SamlErrorCodes.SubjectConfirmationInvalid => ClockBehind(context, evidence),
             SamlErrorCodes.IssuerMismatch => CertificateOfAnotherSite(context) ?? Issuer(context, evidence),
             SamlErrorCodes.CertificateUntrusted => CertificateOfAnotherSite(context) ?? CertificateRolled(context, evidence),
             SamlErrorCodes.AssertionNotYetValid => ClockAhead(context, evidence),
+            SamlErrorCodes.AssertionTooOld or SamlErrorCodes.AssertionExpired => ClockBehind(context, evidence),
             SamlErrorCodes.SignatureAlgorithmNotAllowed => Sha1(context),
             SamlErrorCodes.IdpStatusNotSuccess => EntraStatus(context, evidence),
             _ => null,
@@ -185,6 +190,39 @@ public static partial class SignInDiagnoser
                 "synchronisation (NTP). Raising the site's clock skew would only hide it.")
             : new SignInDiagnosis(DiagnosisCauses.ClockSkew, DiagnosisFixes.Idp,
                 what + " The IdP's clock is ahead (or this service's behind): check the time synchronisation (NTP) of the IdP's " +
+                "servers; raise the site's clock skew only if the difference cannot be fixed.");
+    }
+
+    /// <summary>
+    /// A response that is too old or expired (the assertion or its bearer confirmation) when it arrives, issued minutes (not hours) before this service's clock: a
+    /// browser posts within seconds of the IdP issuing it, so the likely cause is a clock difference. Older than
+    /// <see cref="StalePostAfter"/> it is far more likely a page left open or posted again from the history, and no
+    /// diagnosis is made.
+    /// </summary>
+    private static SignInDiagnosis? ClockBehind(DiagnosisContext context, SamlEvidence evidence)
+    {
+        if ((evidence.AssertionIssueInstant ?? evidence.ResponseIssueInstant) is not { } issued)
+        {
+            return null;
+        }
+
+        var behind = context.Now - issued;
+        if (behind <= context.ClockSkew || behind > StalePostAfter)
+        {
+            return null;
+        }
+
+        var issuer = evidence.AssertionIssuer ?? evidence.ResponseIssuer;
+        var entra = issuer is not null && EntraTenantOf(issuer) is not null;
+        var what = $"The response was issued {Duration(behind)} before this service's clock; this site allows {Duration(context.ClockSkew)} " +
+                   "of difference. A browser posts a response within seconds, so unless this sign-in page was left open (then signing in " +
+                   "again is enough), the clocks differ by about that much.";
+        return entra
+            ? new SignInDiagnosis(DiagnosisCauses.ClockSkew, DiagnosisFixes.Service,
+                what + " Entra's clock is exact, so this service's clock is ahead: its operator must fix the servers' time " +
+                "synchronisation (NTP). Raising the site's clock skew would only hide it.")
+            : new SignInDiagnosis(DiagnosisCauses.ClockSkew, DiagnosisFixes.Idp,
+                what + " The IdP's clock is behind (or this service's ahead): check the time synchronisation (NTP) of the IdP's " +
                 "servers; raise the site's clock skew only if the difference cannot be fixed.");
     }
 

@@ -282,6 +282,72 @@ public sealed class SignInDiagnoserTests
         Assert.That(diagnosis, Is.Null);
     }
 
+    [Test]
+    public void Diagnose_EntraResponseIssuedTwentyMinutesBehind_SaysByHowMuchAndBlamesThisServicesClock()
+    {
+        var issued = Now.AddMinutes(-20);
+        var builder = new TestResponseBuilder
+        {
+            IssueInstant = issued,
+            NotBefore = issued.AddMinutes(-5),
+            ConfirmationNotOnOrAfter = issued.AddMinutes(5),
+            NotOnOrAfter = issued.AddHours(1),
+        };
+
+        var diagnosis = DiagnoseRefused(builder, SamlErrorCodes.AssertionTooOld);
+
+        AssertCause(diagnosis, DiagnosisCauses.ClockSkew, DiagnosisFixes.Service);
+        Assert.That(diagnosis!.Advice, Does.Contain("20 minutes before").And.Contain("allows 3 minutes").And.Contain("NTP"));
+    }
+
+    [Test]
+    public void Diagnose_OtherIdpResponseWhoseConfirmationExpiredOnArrival_BlamesTheIdpsClock()
+    {
+        const string issuer = "https://idp.example.org/saml";
+        var issued = Now.AddMinutes(-9);
+        var builder = new TestResponseBuilder
+        {
+            ResponseIssuer = issuer,
+            AssertionIssuer = issuer,
+            IssueInstant = issued,
+            NotBefore = null,
+            ConfirmationNotOnOrAfter = issued.AddMinutes(5),
+        };
+        var settings = TestResponseBuilder.Settings() with { IdpEntityId = issuer };
+
+        var diagnosis = DiagnoseRefused(builder, SamlErrorCodes.SubjectConfirmationInvalid, settings);
+
+        AssertCause(diagnosis, DiagnosisCauses.ClockSkew, DiagnosisFixes.Idp);
+        Assert.That(diagnosis!.Advice, Does.Contain("9 minutes before").And.Contain("left open"));
+    }
+
+    [Test]
+    public void Diagnose_ResponsePostedHoursAfterItWasIssued_IsReadAsAStalePostNotAClock()
+    {
+        var issued = Now.AddHours(-3);
+        var builder = new TestResponseBuilder
+        {
+            IssueInstant = issued,
+            NotBefore = issued.AddMinutes(-5),
+            ConfirmationNotOnOrAfter = issued.AddMinutes(5),
+            NotOnOrAfter = issued.AddHours(1),
+        };
+
+        var diagnosis = DiagnoseRefused(builder, SamlErrorCodes.AssertionExpired);
+
+        Assert.That(diagnosis, Is.Null);
+    }
+
+    [Test]
+    public void Diagnose_ExpiredConditionsWithATimelyIssueInstant_GetsNoDiagnosis()
+    {
+        var builder = new TestResponseBuilder { NotOnOrAfter = Now.AddMinutes(-10) };
+
+        var diagnosis = DiagnoseRefused(builder, SamlErrorCodes.AssertionExpired);
+
+        Assert.That(diagnosis, Is.Null);
+    }
+
     // ---- Algorithms ----------------------------------------------------------------------------------------------
 
     [Test]
