@@ -170,59 +170,47 @@ public static partial class SignInDiagnoser
 
     private static SignInDiagnosis? ClockAhead(DiagnosisContext context, SamlEvidence evidence)
     {
-        if ((evidence.AssertionIssueInstant ?? evidence.ResponseIssueInstant) is not { } issued)
+        if (IssuedAt(evidence) is not { } issued || issued - context.Now is var ahead && ahead <= context.ClockSkew)
         {
             return null;
         }
 
-        var ahead = issued - context.Now;
-        if (ahead <= context.ClockSkew)
-        {
-            return null;
-        }
-
-        var issuer = evidence.AssertionIssuer ?? evidence.ResponseIssuer;
-        var entra = issuer is not null && EntraTenantOf(issuer) is not null;
-        var what = $"The response was issued {Duration(ahead)} ahead of this service's clock; this site allows {Duration(context.ClockSkew)}.";
-        return entra
-            ? new SignInDiagnosis(DiagnosisCauses.ClockSkew, DiagnosisFixes.Service,
-                what + " Entra's clock is exact, so this service's clock is behind: its operator must fix the servers' time " +
-                "synchronisation (NTP). Raising the site's clock skew would only hide it.")
-            : new SignInDiagnosis(DiagnosisCauses.ClockSkew, DiagnosisFixes.Idp,
-                what + " The IdP's clock is ahead (or this service's behind): check the time synchronisation (NTP) of the IdP's " +
-                "servers; raise the site's clock skew only if the difference cannot be fixed.");
+        return ClockSkew(evidence, ahead: true,
+            $"The response was issued {Duration(ahead)} ahead of this service's clock; this site allows {Duration(context.ClockSkew)}.");
     }
 
     /// <summary>
-    /// A response that is too old or expired (the assertion or its bearer confirmation) when it arrives, issued minutes (not hours) before this service's clock: a
-    /// browser posts within seconds of the IdP issuing it, so the likely cause is a clock difference. Older than
-    /// <see cref="StalePostAfter"/> it is far more likely a page left open or posted again from the history, and no
-    /// diagnosis is made.
+    /// A response that is too old or expired (the assertion or its bearer confirmation) when it arrives, issued minutes
+    /// (not hours) before this service's clock: a browser posts within seconds of the IdP issuing it, so the likely cause
+    /// is a clock difference. Older than <see cref="StalePostAfter"/> it is far more likely a page left open or posted
+    /// again from the history, and no diagnosis is made.
     /// </summary>
     private static SignInDiagnosis? ClockBehind(DiagnosisContext context, SamlEvidence evidence)
     {
-        if ((evidence.AssertionIssueInstant ?? evidence.ResponseIssueInstant) is not { } issued)
+        if (IssuedAt(evidence) is not { } issued || context.Now - issued is var behind && (behind <= context.ClockSkew || behind > StalePostAfter))
         {
             return null;
         }
 
-        var behind = context.Now - issued;
-        if (behind <= context.ClockSkew || behind > StalePostAfter)
-        {
-            return null;
-        }
+        return ClockSkew(evidence, ahead: false,
+            $"The response was issued {Duration(behind)} before this service's clock; this site allows {Duration(context.ClockSkew)} " +
+            "of difference. A browser posts a response within seconds, so unless this sign-in page was left open (then signing in " +
+            "again is enough), the clocks differ by about that much.");
+    }
 
+    private static DateTimeOffset? IssuedAt(SamlEvidence evidence) => evidence.AssertionIssueInstant ?? evidence.ResponseIssueInstant;
+
+    // Entra's clock is exact, so with an Entra issuer it is this service's clock that is off; with any other IdP, the IdP's.
+    private static SignInDiagnosis ClockSkew(SamlEvidence evidence, bool ahead, string what)
+    {
         var issuer = evidence.AssertionIssuer ?? evidence.ResponseIssuer;
-        var entra = issuer is not null && EntraTenantOf(issuer) is not null;
-        var what = $"The response was issued {Duration(behind)} before this service's clock; this site allows {Duration(context.ClockSkew)} " +
-                   "of difference. A browser posts a response within seconds, so unless this sign-in page was left open (then signing in " +
-                   "again is enough), the clocks differ by about that much.";
-        return entra
+        var (idpClock, ourClock) = ahead ? ("ahead", "behind") : ("behind", "ahead");
+        return issuer is not null && EntraTenantOf(issuer) is not null
             ? new SignInDiagnosis(DiagnosisCauses.ClockSkew, DiagnosisFixes.Service,
-                what + " Entra's clock is exact, so this service's clock is ahead: its operator must fix the servers' time " +
+                what + $" Entra's clock is exact, so this service's clock is {ourClock}: its operator must fix the servers' time " +
                 "synchronisation (NTP). Raising the site's clock skew would only hide it.")
             : new SignInDiagnosis(DiagnosisCauses.ClockSkew, DiagnosisFixes.Idp,
-                what + " The IdP's clock is behind (or this service's ahead): check the time synchronisation (NTP) of the IdP's " +
+                what + $" The IdP's clock is {idpClock} (or this service's {ourClock}): check the time synchronisation (NTP) of the IdP's " +
                 "servers; raise the site's clock skew only if the difference cannot be fixed.");
     }
 
