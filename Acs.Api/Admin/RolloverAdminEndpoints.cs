@@ -43,22 +43,18 @@ public static class RolloverAdminEndpoints
     }
 
     internal static async Task<Results<Ok<TenantResponse>, ProblemHttpResult>> RefreshMetadata(
-        string subdomain, RolloverAdministration rollover, AdminViews views, ILogger<MetadataRefreshService> logger, CancellationToken cancellationToken)
-    {
-        var result = await rollover.RefreshNowAsync(subdomain, cancellationToken);
-        if (result.Error is { } error)
-        {
-            return AdminProblems.From(error);
-        }
-
-        RefreshLog.Write(logger, result.Value!);
-        return await ViewAsync(subdomain, rollover, views, cancellationToken);
-    }
+        string subdomain, RolloverAdministration rollover, AdminViews views, ILogger<MetadataRefreshService> logger, CancellationToken cancellationToken) =>
+        await RefreshedViewAsync(await rollover.RefreshNowAsync(subdomain, cancellationToken), subdomain, rollover, views, logger, cancellationToken);
 
     internal static async Task<Results<Ok<TenantResponse>, ProblemHttpResult>> ApplyPendingChange(
-        string subdomain, RolloverAdministration rollover, AdminViews views, ILogger<MetadataRefreshService> logger, CancellationToken cancellationToken)
+        string subdomain, RolloverAdministration rollover, AdminViews views, ILogger<MetadataRefreshService> logger, CancellationToken cancellationToken) =>
+        await RefreshedViewAsync(await rollover.ApplyPendingAsync(subdomain, cancellationToken), subdomain, rollover, views, logger, cancellationToken);
+
+    // A refresh that ran (now, or after applying a held change) is logged like a scheduled one, then the tenant is shown.
+    private static async Task<Results<Ok<TenantResponse>, ProblemHttpResult>> RefreshedViewAsync(AdminResult<RefreshOutcome> result,
+        string subdomain, RolloverAdministration rollover, AdminViews views, ILogger<MetadataRefreshService> logger,
+        CancellationToken cancellationToken)
     {
-        var result = await rollover.ApplyPendingAsync(subdomain, cancellationToken);
         if (result.Error is { } error)
         {
             return AdminProblems.From(error);

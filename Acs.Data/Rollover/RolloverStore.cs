@@ -72,11 +72,10 @@ public sealed class RolloverStore(NpgsqlDataSource dataSource, TenantChangeFeed 
 
     public async Task<(TrustedIdp? Idp, long ConfigVersion)> ReadTrustedAsync(Guid tenantId, CancellationToken cancellationToken)
     {
-        const string sql = """
+        const string sql = $"""
             SELECT t.config_version, i.idp_entity_id, i.sso_target_url,
                    s.pending_idp_entity_id, s.pending_sso_target_url, s.pending_detected_at, s.pending_dismissed,
-                   c.thumbprint_sha256, c.thumbprint_sha1, c.der, c.subject, c.not_before, c.not_after, c.created_at AS cert_created_at,
-                   c.left_metadata_at
+                   {IdpCertificateColumns.Select}
             FROM tenants t
             JOIN idp_configs i ON i.tenant_id = t.id
             LEFT JOIN idp_metadata_sources s ON s.tenant_id = t.id
@@ -92,11 +91,7 @@ public sealed class RolloverStore(NpgsqlDataSource dataSource, TenantChangeFeed 
         }
 
         var first = rows[0];
-        var certificates = rows.Where(r => r.ThumbprintSha256 is not null)
-            .Select(r => new IdpCertificate(r.ThumbprintSha256!, r.ThumbprintSha1!, r.Der!, r.Subject!, Utc(r.NotBefore!.Value), Utc(r.NotAfter!.Value),
-                Utc(r.CertCreatedAt!.Value))
-            { LeftMetadataAt = r.LeftMetadataAt is { } left ? Utc(left) : null })
-            .ToList();
+        var certificates = IdpCertificateColumns.CertificatesOf(rows);
         var pending = first.PendingIdpEntityId is null
             ? null
             : new PendingIdpChange(first.PendingIdpEntityId, first.PendingSsoTargetUrl!, Utc(first.PendingDetectedAt!.Value), first.PendingDismissed);
@@ -322,7 +317,7 @@ public sealed class RolloverStore(NpgsqlDataSource dataSource, TenantChangeFeed 
             PendingIdpEntityId is null ? null : new PendingIdpChange(PendingIdpEntityId, PendingSsoTargetUrl!, Utc(PendingDetectedAt!.Value), PendingDismissed));
     }
 
-    internal sealed class TrustedRow
+    internal sealed class TrustedRow : IdpCertificateColumns
     {
         public long ConfigVersion { get; init; }
         public string IdpEntityId { get; init; } = "";
@@ -331,13 +326,5 @@ public sealed class RolloverStore(NpgsqlDataSource dataSource, TenantChangeFeed 
         public string? PendingSsoTargetUrl { get; init; }
         public DateTime? PendingDetectedAt { get; init; }
         public bool PendingDismissed { get; init; }
-        public string? ThumbprintSha256 { get; init; }
-        public string? ThumbprintSha1 { get; init; }
-        public byte[]? Der { get; init; }
-        public string? Subject { get; init; }
-        public DateTime? NotBefore { get; init; }
-        public DateTime? NotAfter { get; init; }
-        public DateTime? CertCreatedAt { get; init; }
-        public DateTime? LeftMetadataAt { get; init; }
     }
 }

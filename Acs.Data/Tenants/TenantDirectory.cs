@@ -10,7 +10,7 @@ namespace Acs.Data.Tenants;
 /// <summary>Reads a tenant with its policy, IdP and certificates in one round trip.</summary>
 public sealed class TenantDirectory(NpgsqlDataSource dataSource) : ITenantDirectory
 {
-    private const string FindSql = """
+    private const string FindSql = $"""
         SELECT t.id, t.subdomain, t.display_name, t.jit_enabled, t.default_role, t.allowed_email_domains,
                t.clock_skew_seconds, t.allow_sha1, t.allow_idp_initiated, t.role_mappings::text AS role_mappings,
                t.created_at, t.updated_at, t.config_version, t.encrypted_assertions,
@@ -21,8 +21,7 @@ public sealed class TenantDirectory(NpgsqlDataSource dataSource) : ITenantDirect
                         ORDER BY k.created_at, k.id), '[]')::text
                 FROM sp_encryption_keys k WHERE k.tenant_id = t.id) AS encryption_keys,
                i.idp_entity_id, i.sso_target_url,
-               c.thumbprint_sha256, c.thumbprint_sha1, c.der, c.subject, c.not_before, c.not_after, c.created_at AS cert_created_at,
-               c.left_metadata_at
+               {IdpCertificateColumns.Select}
         FROM tenants t
         LEFT JOIN idp_configs i ON i.tenant_id = t.id
         LEFT JOIN idp_certificates c ON c.tenant_id = t.id
@@ -45,7 +44,7 @@ public sealed class TenantDirectory(NpgsqlDataSource dataSource) : ITenantDirect
     }
 
     /// <summary>One row of the tenant join; several rows when the tenant trusts several certificates.</summary>
-    internal sealed class TenantRow
+    internal sealed class TenantRow : IdpCertificateColumns
     {
         public Guid Id { get; init; }
         public string Subdomain { get; init; } = "";
@@ -64,14 +63,6 @@ public sealed class TenantDirectory(NpgsqlDataSource dataSource) : ITenantDirect
         public string? EncryptionKeys { get; init; }
         public string? IdpEntityId { get; init; }
         public string? SsoTargetUrl { get; init; }
-        public string? ThumbprintSha256 { get; init; }
-        public string? ThumbprintSha1 { get; init; }
-        public byte[]? Der { get; init; }
-        public string? Subject { get; init; }
-        public DateTime? NotBefore { get; init; }
-        public DateTime? NotAfter { get; init; }
-        public DateTime? CertCreatedAt { get; init; }
-        public DateTime? LeftMetadataAt { get; init; }
 
         public static Tenant ToTenant(IReadOnlyList<TenantRow> rows)
         {
@@ -92,12 +83,7 @@ public sealed class TenantDirectory(NpgsqlDataSource dataSource) : ITenantDirect
             IdpConfiguration? idp = null;
             if (first.IdpEntityId is not null)
             {
-                var certificates = rows
-                    .Where(r => r.ThumbprintSha256 is not null)
-                    .Select(r => new IdpCertificate(r.ThumbprintSha256!, r.ThumbprintSha1!, r.Der!, r.Subject!,
-                        Utc(r.NotBefore!.Value), Utc(r.NotAfter!.Value), Utc(r.CertCreatedAt!.Value))
-                    { LeftMetadataAt = r.LeftMetadataAt is { } left ? Utc(left) : null })
-                    .ToArray();
+                var certificates = IdpCertificateColumns.CertificatesOf(rows).ToArray();
                 idp = new IdpConfiguration(first.IdpEntityId, first.SsoTargetUrl!, certificates);
             }
 
